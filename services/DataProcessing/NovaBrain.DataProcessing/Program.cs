@@ -1,0 +1,13 @@
+using NovaBrain.DataProcessing.Infrastructure;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddServiceDatabase<DataProcessingContext>("datadb");
+builder.AddRabbitMqEventBus("eventbus").AddOutbox<DataProcessingContext>();
+
+var app = builder.Build();
+
+app.MapDefaultEndpoints();
+
+app.Run();

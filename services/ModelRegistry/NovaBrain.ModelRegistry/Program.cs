@@ -1,0 +1,13 @@
+using NovaBrain.ModelRegistry.Infrastructure;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddServiceDatabase<RegistryContext>("registrydb");
+builder.AddRabbitMqEventBus("eventbus").AddOutbox<RegistryContext>();
+
+var app = builder.Build();
+
+app.MapDefaultEndpoints();
+
+app.Run();

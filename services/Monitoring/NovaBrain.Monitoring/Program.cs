@@ -1,0 +1,13 @@
+using NovaBrain.Monitoring.Infrastructure;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddServiceDatabase<MonitoringContext>("monitoringdb");
+builder.AddRabbitMqEventBus("eventbus").AddOutbox<MonitoringContext>();
+
+var app = builder.Build();
+
+app.MapDefaultEndpoints();
+
+app.Run();
