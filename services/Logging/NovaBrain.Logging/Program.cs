@@ -1,13 +1,14 @@
-using NovaBrain.Logging.Infrastructure;
+using NovaBrain.Logging;
+using NovaBrain.Logging.Apis;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddServiceDatabase<LoggingContext>("logsdb");
-builder.AddRabbitMqEventBus("eventbus").AddOutbox<LoggingContext>();
+builder.AddApplicationServices();
 
 var app = builder.Build();
 
+app.MapAuditApi();
 app.MapDefaultEndpoints();
 
 app.Run();

@@ -1,3 +1,4 @@
+using NovaBrain.ModelRegistry.Apis;
 using NovaBrain.ModelRegistry.Infrastructure;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -8,6 +9,7 @@ builder.AddRabbitMqEventBus("eventbus").AddOutbox<RegistryContext>();
 
 var app = builder.Build();
 
+app.MapRegisteredModelsApi();
 app.MapDefaultEndpoints();
 
 app.Run();
