@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Microsoft.Extensions.Hosting;
@@ -27,13 +28,23 @@ public static partial class Extensions
         return builder;
     }
 
-    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    /// <param name="app">The service.</param>
+    /// <param name="apiPrefix">
+    /// The service's segment in <c>/api/{prefix}/...</c>. Its OpenAPI document is served under it
+    /// (<c>/api/{prefix}/openapi/v1.json</c>), so the document is reachable through the gateway too.
+    /// </param>
+    public static WebApplication MapDefaultEndpoints(this WebApplication app, string? apiPrefix = null)
     {
-        app.UseExceptionHandler();
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            StatusCodeSelector = exception => exception is BadHttpRequestException badRequest
+                ? badRequest.StatusCode
+                : StatusCodes.Status500InternalServerError,
+        });
         app.UseStatusCodePages();
         app.MapHealthEndpoints();
         app.MapPrometheusScrapingEndpoint("/metrics");
-        app.MapOpenApi();
+        app.MapOpenApi(apiPrefix is null ? "/openapi/{documentName}.json" : $"/api/{apiPrefix}/openapi/{{documentName}}.json");
         return app;
     }
 }

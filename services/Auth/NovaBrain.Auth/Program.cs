@@ -8,6 +8,6 @@ builder.AddRabbitMqEventBus("eventbus").AddOutbox<AuthContext>();
 
 var app = builder.Build();
 
-app.MapDefaultEndpoints();
+app.MapDefaultEndpoints(apiPrefix: "auth");
 
 app.Run();

@@ -8,6 +8,6 @@ builder.AddRabbitMqEventBus("eventbus").AddOutbox<DataProcessingContext>();
 
 var app = builder.Build();
 
-app.MapDefaultEndpoints();
+app.MapDefaultEndpoints(apiPrefix: "data");
 
 app.Run();

@@ -9,6 +9,6 @@ builder.AddApplicationServices();
 var app = builder.Build();
 
 app.MapAuditApi();
-app.MapDefaultEndpoints();
+app.MapDefaultEndpoints(apiPrefix: "logging");
 
 app.Run();

@@ -10,6 +10,6 @@ builder.AddRabbitMqEventBus("eventbus").AddOutbox<RegistryContext>();
 var app = builder.Build();
 
 app.MapRegisteredModelsApi();
-app.MapDefaultEndpoints();
+app.MapDefaultEndpoints(apiPrefix: "registry");
 
 app.Run();

@@ -5,6 +5,6 @@ builder.AddRabbitMqEventBus("eventbus");
 
 var app = builder.Build();
 
-app.MapDefaultEndpoints();
+app.MapDefaultEndpoints(apiPrefix: "serving");
 
 app.Run();

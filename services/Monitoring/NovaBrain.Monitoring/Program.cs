@@ -8,6 +8,6 @@ builder.AddRabbitMqEventBus("eventbus").AddOutbox<MonitoringContext>();
 
 var app = builder.Build();
 
-app.MapDefaultEndpoints();
+app.MapDefaultEndpoints(apiPrefix: "monitoring");
 
 app.Run();

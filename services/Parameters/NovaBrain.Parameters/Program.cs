@@ -8,6 +8,6 @@ builder.AddRabbitMqEventBus("eventbus").AddOutbox<ParametersContext>();
 
 var app = builder.Build();
 
-app.MapDefaultEndpoints();
+app.MapDefaultEndpoints(apiPrefix: "params");
 
 app.Run();

@@ -8,6 +8,6 @@ builder.AddRabbitMqEventBus("eventbus").AddOutbox<TrainingContext>();
 
 var app = builder.Build();
 
-app.MapDefaultEndpoints();
+app.MapDefaultEndpoints(apiPrefix: "training");
 
 app.Run();

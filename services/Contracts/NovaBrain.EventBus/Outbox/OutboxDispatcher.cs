@@ -53,6 +53,14 @@ internal sealed partial class OutboxDispatcher<TContext>(
     {
         await using var scope = scopeFactory.CreateAsyncScope();
         var context = scope.ServiceProvider.GetRequiredService<TContext>();
+        // The retrying strategy re-runs the whole batch after a transient database failure.
+        var strategy = context.Database.CreateExecutionStrategy();
+        return await strategy.ExecuteAsync(() => PublishBatchAsync(context, cancellationToken));
+    }
+
+    private async Task<BatchOutcome> PublishBatchAsync(TContext context, CancellationToken cancellationToken)
+    {
+        context.ChangeTracker.Clear();
         await using var transaction = await context.Database.BeginTransactionAsync(cancellationToken);
 
         var batchSize = options.Value.BatchSize;

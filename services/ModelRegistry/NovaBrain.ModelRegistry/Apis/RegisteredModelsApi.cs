@@ -40,6 +40,11 @@ public static partial class RegisteredModelsApi
             return TypedResults.ValidationProblem(errors);
         }
 
+        if (await context.RegisteredModels.AnyAsync(m => m.Name == request.Name, cancellationToken))
+        {
+            return NameTaken(request.Name);
+        }
+
         var model = new RegisteredModel
         {
             Id = Guid.CreateVersion7(),
@@ -56,11 +61,7 @@ public static partial class RegisteredModelsApi
         }
         catch (DbUpdateException exception) when (exception.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
         {
-            return TypedResults.Problem(
-                type: "urn:novabrain:problem:model-name-taken",
-                title: "A registered model with this name exists",
-                detail: $"The name '{request.Name}' is taken; model names are unique.",
-                statusCode: StatusCodes.Status409Conflict);
+            return NameTaken(request.Name);
         }
 
         return TypedResults.Created($"/api/registry/v1/models/{Uri.EscapeDataString(model.Name)}", RegisteredModelResponse.From(model));
@@ -80,6 +81,12 @@ public static partial class RegisteredModelsApi
         var model = await context.RegisteredModels.AsNoTracking().SingleOrDefaultAsync(m => m.Name == name, cancellationToken);
         return model is null ? TypedResults.NotFound() : TypedResults.Ok(RegisteredModelResponse.From(model));
     }
+
+    private static ProblemHttpResult NameTaken(string name) => TypedResults.Problem(
+        type: "urn:novabrain:problem:model-name-taken",
+        title: "A registered model with this name exists",
+        detail: $"The name '{name}' is taken; model names are unique.",
+        statusCode: StatusCodes.Status409Conflict);
 
     private static Dictionary<string, string[]> Validate(CreateRegisteredModelRequest request)
     {
