@@ -11,7 +11,7 @@ public sealed class LocalPostgresServerResource(string name, string command, str
 {
     public const string UserName = "postgres";
 
-    private readonly Dictionary<string, string> _databases = [];
+    private readonly List<LocalPostgresDatabaseResource> _databases = [];
 
     public ParameterResource PasswordParameter { get; } = password;
 
@@ -22,13 +22,12 @@ public sealed class LocalPostgresServerResource(string name, string command, str
 
     public LocalBinaries Binaries { get; } = binaries;
 
-    /// <summary>Resource name to database name.</summary>
-    public IReadOnlyDictionary<string, string> Databases => _databases;
+    public IReadOnlyList<LocalPostgresDatabaseResource> Databases => _databases;
 
     public override ReferenceExpression ConnectionStringExpression =>
         ReferenceExpression.Create($"Host={Host};Port={Port};Username={UserName};Password={PasswordParameter}");
 
-    internal void AddDatabase(string resourceName, string databaseName) => _databases.TryAdd(resourceName, databaseName);
+    internal void AddDatabase(LocalPostgresDatabaseResource database) => _databases.Add(database);
 }
 
 /// <summary>A database on a <see cref="LocalPostgresServerResource"/>, created when the server is ready.</summary>
@@ -57,7 +56,7 @@ public static class LocalPostgresBuilderExtensions
         var server = new LocalPostgresServerResource(name, command, dataRoot, password.Resource, binaries);
 
         builder.Eventing.Subscribe<BeforeResourceStartedEvent>(server, (@event, ct) => InitializeAsync(server, @event.Services, ct));
-        builder.Eventing.Subscribe<ResourceReadyEvent>(server, (_, ct) => CreateDatabasesAsync(server, ct));
+        builder.Eventing.Subscribe<ResourceReadyEvent>(server, (@event, ct) => CreateDatabasesAsync(server, @event.Services, ct));
 
         return builder.AddResource(server)
             .WithLoopbackEndpoint(LocalServerResource.TcpEndpointName)
@@ -87,9 +86,9 @@ public static class LocalPostgresBuilderExtensions
     public static IResourceBuilder<LocalPostgresDatabaseResource> AddDatabase(
         this IResourceBuilder<LocalPostgresServerResource> server, string name, string? databaseName = null)
     {
-        databaseName ??= name;
-        server.Resource.AddDatabase(name, databaseName);
-        return server.ApplicationBuilder.AddResource(new LocalPostgresDatabaseResource(name, databaseName, server.Resource))
+        var database = new LocalPostgresDatabaseResource(name, databaseName ?? name, server.Resource);
+        server.Resource.AddDatabase(database);
+        return server.ApplicationBuilder.AddResource(database)
             .WithServerHealthCheck((resource, ct) => QueryAsync(resource, "SELECT 1", ct));
     }
 
@@ -152,19 +151,32 @@ public static class LocalPostgresBuilderExtensions
         }
     }
 
-    private static async Task CreateDatabasesAsync(LocalPostgresServerResource server, CancellationToken ct)
+    private static async Task CreateDatabasesAsync(LocalPostgresServerResource server, IServiceProvider services, CancellationToken ct)
     {
-        await using var connection = new NpgsqlConnection(await server.ConnectionStringExpression.GetValueAsync(ct) + ";Pooling=false");
-        await connection.OpenAsync(ct);
-        foreach (var database in server.Databases.Values)
+        await using (var connection = new NpgsqlConnection(await server.ConnectionStringExpression.GetValueAsync(ct) + ";Pooling=false"))
         {
-            await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = @name", connection);
-            exists.Parameters.AddWithValue("name", database);
-            if (await exists.ExecuteScalarAsync(ct) is null)
+            await connection.OpenAsync(ct);
+            foreach (var database in server.Databases)
             {
-                await using var create = new NpgsqlCommand($"CREATE DATABASE \"{database.Replace("\"", "\"\"")}\"", connection);
-                await create.ExecuteNonQueryAsync(ct);
+                await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = @name", connection);
+                exists.Parameters.AddWithValue("name", database.DatabaseName);
+                if (await exists.ExecuteScalarAsync(ct) is null)
+                {
+                    await using var create = new NpgsqlCommand($"CREATE DATABASE \"{database.DatabaseName.Replace("\"", "\"\"")}\"", connection);
+                    await create.ExecuteNonQueryAsync(ct);
+                }
             }
+        }
+
+        // Aspire moves the children of containers along with their parent, not those of executables.
+        var notifications = services.GetRequiredService<ResourceNotificationService>();
+        foreach (var database in server.Databases)
+        {
+            await notifications.PublishUpdateAsync(database, state => state with
+            {
+                State = KnownResourceStates.Running,
+                StartTimeStamp = DateTime.UtcNow,
+            });
         }
     }
 
