@@ -1,0 +1,73 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace NovaBrain.AppHost.Infrastructure.Local;
+
+/// <summary>
+/// The state folder of local mode: one sub-folder per server, generated secrets kept in <c>secrets/</c>
+/// (mode 600) so a restart finds the same passwords the data was created with.
+/// </summary>
+public sealed class LocalState(string root)
+{
+    private const string Alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    private static readonly HashSet<int> HandedOutPorts = [];
+
+    public string Root { get; } = root;
+
+    /// <summary>A short stable id of this state folder, used where names must differ between folders.</summary>
+    public string Id { get; } = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(root)))[..8];
+
+    /// <summary>The folder for one server, created when first asked for.</summary>
+    public string Folder(string name) => Directory.CreateDirectory(Path.Combine(Root, name)).FullName;
+
+    /// <summary>The secret with this name, generated (alphanumeric, so it needs no escaping in URIs) on first use.</summary>
+    public string Secret(string name)
+    {
+        var secrets = Path.Combine(Root, "secrets");
+        var path = Path.Combine(secrets, name);
+        if (File.Exists(path))
+        {
+            return File.ReadAllText(path).Trim();
+        }
+
+        var value = RandomNumberGenerator.GetString(Alphabet, 24);
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(secrets);
+        }
+        else
+        {
+            Directory.CreateDirectory(secrets, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using (var file = new FileStream(path, options))
+        {
+            file.Write(Encoding.UTF8.GetBytes(value));
+        }
+
+        return value;
+    }
+
+    /// <summary>A loopback port free now, never handed out twice by this process.</summary>
+    public static int FreePort()
+    {
+        while (true)
+        {
+            var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            listener.Stop();
+            lock (HandedOutPorts)
+            {
+                if (HandedOutPorts.Add(port))
+                {
+                    return port;
+                }
+            }
+        }
+    }
+}
