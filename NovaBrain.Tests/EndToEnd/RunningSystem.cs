@@ -50,10 +50,24 @@ public sealed class RunningSystem : IAsyncDisposable
     public Task WaitUntilHealthyAsync(string resource, CancellationToken cancellationToken) =>
         App.ResourceNotifications.WaitForResourceHealthyAsync(resource, cancellationToken);
 
-    public async Task ExecuteCommandAsync(string resource, string command, CancellationToken cancellationToken)
+    /// <summary>
+    /// Asks a resource to stop. A project's graceful stop can take longer than the command waits, so
+    /// the command's answer is not asserted: the caller checks what the stop changes, and
+    /// <see cref="StartResourceAsync"/> waits for the stop to finish.
+    /// </summary>
+    public Task StopResourceAsync(string resource, CancellationToken cancellationToken) =>
+        App.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StopCommand, cancellationToken);
+
+    public async Task StartResourceAsync(string resource, CancellationToken cancellationToken)
     {
-        var result = await App.ResourceCommands.ExecuteCommandAsync(resource, command, cancellationToken);
-        Assert.IsTrue(result.Success, $"{command} on {resource} failed: {result.Message}");
+        using (var stopped = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            stopped.CancelAfter(TimeSpan.FromMinutes(3));
+            await App.ResourceNotifications.WaitForResourceAsync(resource, KnownResourceStates.TerminalStates, stopped.Token);
+        }
+        var result = await App.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand, cancellationToken);
+        Assert.IsTrue(result.Success, $"starting {resource} failed: {result.Message}");
+        await WaitUntilHealthyAsync(resource, cancellationToken);
     }
 
     private static async Task<RunningSystem> StartAsync()
@@ -76,10 +90,9 @@ public sealed class RunningSystem : IAsyncDisposable
         var app = await builder.BuildAsync(timeout.Token);
         await app.StartAsync(timeout.Token);
         var system = new RunningSystem(app, httpPort, grpcPort, stateDirectory);
-        foreach (var resource in builder.Resources.Where(r => r is not ParameterResource))
-        {
-            await system.WaitUntilHealthyAsync(resource.Name, timeout.Token);
-        }
+        // The services and the servers they connect to; Aspire's own helper resources never start.
+        var running = builder.Resources.Where(resource => resource is ProjectResource or IResourceWithConnectionString and not ParameterResource);
+        await Task.WhenAll(running.Select(resource => system.WaitUntilHealthyAsync(resource.Name, timeout.Token)));
         return system;
     }
 

@@ -147,10 +147,15 @@ public sealed class SystemTests
         }
 
         await CreateModelsAsync("before");
-        await system.ExecuteCommandAsync("eventbus", KnownResourceCommands.StopCommand, TestContext.CancellationToken);
-        await CreateModelsAsync("down");
-        await system.ExecuteCommandAsync("eventbus", KnownResourceCommands.StartCommand, TestContext.CancellationToken);
-        await system.WaitUntilHealthyAsync("eventbus", TestContext.CancellationToken);
+        await system.StopResourceAsync("eventbus", TestContext.CancellationToken);
+        try
+        {
+            await CreateModelsAsync("down");
+        }
+        finally
+        {
+            await system.StartResourceAsync("eventbus", TestContext.CancellationToken);
+        }
         await CreateModelsAsync("after");
 
         foreach (var name in names)
@@ -176,11 +181,17 @@ public sealed class SystemTests
         var ready = await Eventually.ReturnsAsync(() => GatewayReadinessAsync(gateway), r => r.Code == HttpStatusCode.OK, DeliveryTimeout, "the gateway ready");
         CollectionAssert.IsSubsetOf(RunningSystem.Services, ready.Report.Checks.Keys.ToArray());
 
-        await system.ExecuteCommandAsync("monitoring", KnownResourceCommands.StopCommand, TestContext.CancellationToken);
-        var degraded = await Eventually.ReturnsAsync(
-            () => GatewayReadinessAsync(gateway), r => r.Code == HttpStatusCode.ServiceUnavailable, DeliveryTimeout, "the gateway not ready");
-        await system.ExecuteCommandAsync("monitoring", KnownResourceCommands.StartCommand, TestContext.CancellationToken);
-        await system.WaitUntilHealthyAsync("monitoring", TestContext.CancellationToken);
+        await system.StopResourceAsync("monitoring", TestContext.CancellationToken);
+        (HttpStatusCode Code, HealthReport Report) degraded;
+        try
+        {
+            degraded = await Eventually.ReturnsAsync(
+                () => GatewayReadinessAsync(gateway), r => r.Code == HttpStatusCode.ServiceUnavailable, DeliveryTimeout, "the gateway not ready");
+        }
+        finally
+        {
+            await system.StartResourceAsync("monitoring", TestContext.CancellationToken);
+        }
         await Eventually.ReturnsAsync(() => GatewayReadinessAsync(gateway), r => r.Code == HttpStatusCode.OK, DeliveryTimeout, "the gateway ready again");
 
         Assert.AreEqual("Unhealthy", degraded.Report.Checks["monitoring"]);
