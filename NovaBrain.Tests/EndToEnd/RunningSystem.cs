@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
@@ -51,12 +52,38 @@ public sealed class RunningSystem : IAsyncDisposable
         App.ResourceNotifications.WaitForResourceHealthyAsync(resource, cancellationToken);
 
     /// <summary>
-    /// Asks a resource to stop. A project's graceful stop can take longer than the command waits, so
-    /// the command's answer is not asserted: the caller checks what the stop changes, and
-    /// <see cref="StartResourceAsync"/> waits for the stop to finish.
+    /// Stops a service the way a crash does: its process is killed. Aspire runs a project through a
+    /// <c>dotnet run</c> process whose child is the service itself, so the child is the one killed;
+    /// the resource then exits and can be started again.
     /// </summary>
-    public Task StopResourceAsync(string resource, CancellationToken cancellationToken) =>
-        App.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StopCommand, cancellationToken);
+    public void KillService(string resource)
+    {
+        Assert.IsTrue(App.ResourceNotifications.TryGetCurrentState(resource, out var current), $"{resource} is known");
+        var launcherPid = Convert.ToInt32(current.Snapshot.Properties.Single(p => p.Name == "executable.pid").Value);
+        var service = Process.GetProcesses().Single(process => ParentProcessId(process.Id) == launcherPid);
+        service.Kill();
+    }
+
+    /// <summary>Asks a resource to stop; the stop command waits until it has.</summary>
+    public async Task StopResourceAsync(string resource, CancellationToken cancellationToken)
+    {
+        var result = await App.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StopCommand, cancellationToken);
+        Assert.IsTrue(result.Success, $"stopping {resource} failed: {result.Message}");
+    }
+
+    private static int? ParentProcessId(int pid)
+    {
+        try
+        {
+            // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may hold spaces, so read after its ')'.
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1]);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
 
     public async Task StartResourceAsync(string resource, CancellationToken cancellationToken)
     {

@@ -174,14 +174,14 @@ public sealed class SystemTests
     }
 
     [TestMethod]
-    public async Task GatewayReadiness_GoesNotReady_WhileAServiceIsStopped()
+    public async Task GatewayReadiness_GoesNotReady_WhileAServiceIsDown()
     {
         var system = await RunningSystem.GetAsync();
         using var gateway = system.CreateGatewayClient();
         var ready = await Eventually.ReturnsAsync(() => GatewayReadinessAsync(gateway), r => r.Code == HttpStatusCode.OK, DeliveryTimeout, "the gateway ready");
         CollectionAssert.IsSubsetOf(RunningSystem.Services, ready.Report.Checks.Keys.ToArray());
 
-        await system.StopResourceAsync("monitoring", TestContext.CancellationToken);
+        system.KillService("monitoring");
         (HttpStatusCode Code, HealthReport Report) degraded;
         try
         {
