@@ -8,8 +8,8 @@ public static class Extensions
 {
     public static IHostApplicationBuilder AddGatewayServices(this IHostApplicationBuilder builder)
     {
+        // Routes, clusters and checks are built once at start-up, so the options are read here, not injected.
         var options = builder.Configuration.GetSection(GatewayOptions.SectionName).Get<GatewayOptions>() ?? new GatewayOptions();
-        builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.SectionName);
 
         var (routes, clusters) = ServiceRoutes.Build(options);
         builder.Services.AddReverseProxy()

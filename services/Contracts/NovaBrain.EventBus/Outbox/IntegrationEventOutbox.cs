@@ -39,16 +39,13 @@ public sealed class OutboxSignal
 
     public void Notify()
     {
-        if (_signal.CurrentCount == 0)
+        try
         {
-            try
-            {
-                _signal.Release();
-            }
-            catch (SemaphoreFullException)
-            {
-                // Another commit woke it already.
-            }
+            _signal.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // Another commit woke it already.
         }
     }
 
