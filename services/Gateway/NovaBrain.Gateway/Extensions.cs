@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using NovaBrain.Gateway.Readiness;
 using NovaBrain.Gateway.Routing;
 
@@ -6,15 +7,28 @@ namespace NovaBrain.Gateway;
 
 public static class Extensions
 {
-    public static IHostApplicationBuilder AddGatewayServices(this IHostApplicationBuilder builder)
+    /// <summary>The routes to every service, with their limits, timeouts and health checks (see <see cref="ServiceRoutes"/>).</summary>
+    public static IHostApplicationBuilder AddServiceProxy(this IHostApplicationBuilder builder)
     {
-        // Routes, clusters and checks are built once at start-up, so the options are read here, not injected.
-        var options = builder.Configuration.GetSection(GatewayOptions.SectionName).Get<GatewayOptions>() ?? new GatewayOptions();
+        var options = ReadGatewayOptions(builder);
+        if (options.Problems().ToList() is [_, ..] problems)
+        {
+            throw new OptionsValidationException(GatewayOptions.SectionName, typeof(GatewayOptions), problems);
+        }
+        builder.Services.AddSingleton(Options.Create(options));
 
         var (routes, clusters) = ServiceRoutes.Build(options);
         builder.Services.AddReverseProxy()
             .LoadFromMemory(routes, clusters)
             .AddServiceDiscoveryDestinationResolver();
+        builder.Services.AddRequestTimeouts();
+        return builder;
+    }
+
+    /// <summary>The gateway's readiness includes each service's: <c>/health/ready</c> names the services that are not.</summary>
+    public static IHostApplicationBuilder AddServiceReadinessChecks(this IHostApplicationBuilder builder)
+    {
+        var options = ReadGatewayOptions(builder);
 
         // Readiness probes fail fast: no retries, no circuit breaker between the gateway and an answer.
 #pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is marked for evaluation; it is the documented opt-out.
@@ -30,11 +44,39 @@ public static class Extensions
                 HealthStatus.Unhealthy,
                 tags: null));
         }
+        return builder;
+    }
 
-        builder.AddRedisClient("redis");
+    /// <summary>The gateway's gRPC port answers health checks and reflection.</summary>
+    public static IHostApplicationBuilder AddGrpcHealth(this IHostApplicationBuilder builder)
+    {
         builder.Services.AddGrpc();
         builder.Services.AddGrpcHealthChecks();
         builder.Services.AddGrpcReflection();
         return builder;
     }
+
+    /// <summary>YARP's default proxy pipeline, with timeouts answered as a gateway should.</summary>
+    public static WebApplication MapServiceProxy(this WebApplication app)
+    {
+        app.MapReverseProxy(proxy =>
+        {
+            proxy.Use(RouteTimeouts.AnswerGatewayTimeout);
+            proxy.UseSessionAffinity();
+            proxy.UseLoadBalancing();
+            proxy.UsePassiveHealthChecks();
+        });
+        return app;
+    }
+
+    public static WebApplication MapGrpcHealth(this WebApplication app)
+    {
+        app.MapGrpcHealthChecksService().AllowAnonymous();
+        app.MapGrpcReflectionService().AllowAnonymous();
+        return app;
+    }
+
+    // Routes, clusters and checks are built once at start-up, so the options are read then, not injected.
+    private static GatewayOptions ReadGatewayOptions(IHostApplicationBuilder builder) =>
+        builder.Configuration.GetSection(GatewayOptions.SectionName).Get<GatewayOptions>() ?? new GatewayOptions();
 }

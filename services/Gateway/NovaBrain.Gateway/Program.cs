@@ -3,13 +3,17 @@ using NovaBrain.Gateway;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddGatewayServices();
+builder.AddServiceProxy();
+builder.AddServiceReadinessChecks();
+builder.AddRedisClient("redis");
+builder.AddGrpcHealth();
 
 var app = builder.Build();
 
-app.MapReverseProxy();
-app.MapGrpcHealthChecksService().AllowAnonymous();
-app.MapGrpcReflectionService().AllowAnonymous();
+app.UseRequestTimeouts();
+
+app.MapServiceProxy();
+app.MapGrpcHealth();
 app.MapDefaultEndpoints();
 
 app.Run();

@@ -5,15 +5,21 @@ public sealed class GatewayOptions
 {
     public const string SectionName = "Gateway";
 
+    /// <summary>Prefix of the service that answers the OpenID Connect, login and callback routes.</summary>
+    public const string AuthPrefix = "auth";
+
+    /// <summary>Prefix of the service that answers the inference protocol (<c>/v2/...</c>).</summary>
+    public const string ServingPrefix = "serving";
+
     /// <summary>
     /// Which service answers <c>/api/{prefix}/...</c>: route prefix → the service's name in service
     /// discovery (its AppHost resource name). Configuration adds to or overrides these.
     /// </summary>
     public Dictionary<string, string> Services { get; set; } = new()
     {
-        ["auth"] = "auth",
+        [AuthPrefix] = "auth",
         ["registry"] = "model-registry",
-        ["serving"] = "model-serving",
+        [ServingPrefix] = "model-serving",
         ["data"] = "data-processing",
         ["training"] = "training",
         ["params"] = "parameters",
@@ -23,4 +29,60 @@ public sealed class GatewayOptions
 
     /// <summary>How long the gateway waits for one service's readiness answer.</summary>
     public TimeSpan ReadinessTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
+    public GatewayLimits Limits { get; set; } = new();
+
+    public GatewayTimeouts Timeouts { get; set; } = new();
+
+    public DestinationHealthOptions HealthChecks { get; set; } = new();
+
+    /// <summary>The reasons these options cannot run the gateway; empty when they can.</summary>
+    public IEnumerable<string> Problems()
+    {
+        foreach (var prefix in new[] { AuthPrefix, ServingPrefix }.Where(prefix => !Services.ContainsKey(prefix)))
+        {
+            yield return $"Gateway:Services has no '{prefix}' entry.";
+        }
+        if (Limits.MaxRequestBodyBytes <= 0)
+        {
+            yield return "Gateway:Limits:MaxRequestBodyBytes must be positive.";
+        }
+        if (Timeouts.Management <= TimeSpan.Zero || Timeouts.Inference <= TimeSpan.Zero)
+        {
+            yield return "Gateway:Timeouts:Management and Gateway:Timeouts:Inference must be positive.";
+        }
+        if (HealthChecks.Interval <= TimeSpan.Zero || HealthChecks.Timeout <= TimeSpan.Zero || HealthChecks.ReactivationPeriod <= TimeSpan.Zero)
+        {
+            yield return "Gateway:HealthChecks:Interval, Timeout and ReactivationPeriod must be positive.";
+        }
+    }
+}
+
+public sealed class GatewayLimits
+{
+    /// <summary>Largest request body the gateway forwards; larger ones are refused with 413.</summary>
+    public long MaxRequestBodyBytes { get; set; } = 32 * 1024 * 1024;
+}
+
+/// <summary>How long a proxied request may take, end to end, before the gateway answers 504.</summary>
+public sealed class GatewayTimeouts
+{
+    public TimeSpan Management { get; set; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan Inference { get; set; } = TimeSpan.FromMinutes(2);
+}
+
+/// <summary>How the gateway decides which of a service's endpoints may take requests.</summary>
+public sealed class DestinationHealthOptions
+{
+    /// <summary>How often each endpoint's <c>/health/ready</c> is probed.</summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long an endpoint that failed too many forwarded requests stays out of rotation. Short, so a
+    /// restarted service is back in seconds even when it is the only endpoint.
+    /// </summary>
+    public TimeSpan ReactivationPeriod { get; set; } = TimeSpan.FromSeconds(10);
 }

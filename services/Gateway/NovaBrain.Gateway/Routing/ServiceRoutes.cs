@@ -1,31 +1,93 @@
 using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Health;
+using Yarp.ReverseProxy.LoadBalancing;
 
 namespace NovaBrain.Gateway.Routing;
 
 /// <summary>
-/// One YARP route and cluster per service: <c>/api/{prefix}/{**rest}</c> goes, path unchanged, to
-/// <c>http://{service}</c>, which service discovery resolves to the service's endpoints.
+/// The gateway's routes, path unchanged, to one cluster per service at <c>http://{service}</c>, which service
+/// discovery resolves to the service's endpoints:
+/// <list type="bullet">
+/// <item><c>/api/{prefix}/{**rest}</c> to the service of that prefix, authenticated;</item>
+/// <item><c>/api/{prefix}/openapi/{**rest}</c>, its OpenAPI documents, anonymous;</item>
+/// <item><c>/connect</c>, <c>/.well-known</c>, <c>/account</c> and <c>/callback</c> to the auth service, anonymous
+/// (OpenID Connect endpoints and login pages authenticate their callers themselves);</item>
+/// <item><c>/v2/{**rest}</c>, the inference protocol, to model serving, authenticated, with the inference timeout.</item>
+/// </list>
+/// Authentication at the edge only turns away callers nobody knows; permissions are checked by the services.
 /// </summary>
 public static class ServiceRoutes
 {
+    /// <summary>YARP's names for the application's default authorization policy and for none.</summary>
+    private const string Authenticated = "default";
+    private const string Anonymous = "anonymous";
+
+    private static readonly string[] AuthServerPaths = ["connect", ".well-known", "account", "callback"];
+
     public static (IReadOnlyList<RouteConfig> Routes, IReadOnlyList<ClusterConfig> Clusters) Build(GatewayOptions options)
     {
-        var routes = options.Services.Select(entry => new RouteConfig
+        var routes = new List<RouteConfig>();
+        foreach (var (prefix, service) in options.Services)
         {
-            RouteId = entry.Key,
-            ClusterId = entry.Value,
-            Match = new RouteMatch { Path = $"/api/{entry.Key}/{{**rest}}" },
-        }).ToList();
+            routes.Add(Route(options, prefix, service, $"/api/{prefix}/{{**rest}}", Authenticated));
+            routes.Add(Route(options, $"{prefix}-openapi", service, $"/api/{prefix}/openapi/{{**rest}}", Anonymous));
+        }
 
-        var clusters = options.Services.Values.Distinct().Select(service => new ClusterConfig
+        var authService = options.Services[GatewayOptions.AuthPrefix];
+        routes.AddRange(AuthServerPaths.Select(path =>
+            Route(options, $"auth-{path.TrimStart('.')}", authService, $"/{path}/{{**rest}}", Anonymous)));
+
+        routes.Add(Route(options, "inference", options.Services[GatewayOptions.ServingPrefix], "/v2/{**rest}", Authenticated) with
         {
-            ClusterId = service,
-            Destinations = new Dictionary<string, DestinationConfig>
-            {
-                [service] = new() { Address = $"http://{service}" },
-            },
-        }).ToList();
+            Timeout = options.Timeouts.Inference,
+        });
 
+        var clusters = options.Services.Values.Distinct().Select(service => Cluster(options, service)).ToList();
         return (routes, clusters);
     }
+
+    private static RouteConfig Route(GatewayOptions options, string routeId, string service, string path, string authorization) => new()
+    {
+        RouteId = routeId,
+        ClusterId = service,
+        Match = new RouteMatch { Path = path },
+        AuthorizationPolicy = authorization,
+        MaxRequestBodySize = options.Limits.MaxRequestBodyBytes,
+        Timeout = options.Timeouts.Management,
+    };
+
+    private static ClusterConfig Cluster(GatewayOptions options, string service) => new()
+    {
+        ClusterId = service,
+        LoadBalancingPolicy = LoadBalancingPolicies.PowerOfTwoChoices,
+        HealthCheck = new HealthCheckConfig
+        {
+            Active = new ActiveHealthCheckConfig
+            {
+                Enabled = true,
+                Path = "/health/ready",
+                Interval = options.HealthChecks.Interval,
+                Timeout = options.HealthChecks.Timeout,
+                Policy = HealthCheckConstants.ActivePolicy.ConsecutiveFailures,
+            },
+            Passive = new PassiveHealthCheckConfig
+            {
+                Enabled = true,
+                Policy = HealthCheckConstants.PassivePolicy.TransportFailureRate,
+                ReactivationPeriod = options.HealthChecks.ReactivationPeriod,
+            },
+        },
+        // YARP's own idle timeout (100 s by default) must not cut a request the route's timeout still allows.
+        HttpRequest = new ForwarderRequestConfig
+        {
+            ActivityTimeout = options.Timeouts.Inference > options.Timeouts.Management
+                ? options.Timeouts.Inference
+                : options.Timeouts.Management,
+        },
+        Destinations = new Dictionary<string, DestinationConfig>
+        {
+            [service] = new() { Address = $"http://{service}" },
+        },
+    };
 }
