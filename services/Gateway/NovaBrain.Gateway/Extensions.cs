@@ -1,5 +1,7 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using NovaBrain.Gateway.RateLimiting;
 using NovaBrain.Gateway.Readiness;
 using NovaBrain.Gateway.Routing;
 
@@ -47,6 +49,20 @@ public static class Extensions
         return builder;
     }
 
+    /// <summary>Per-caller limits counted in Redis (see <see cref="RedisRateLimitingMiddleware"/>).</summary>
+    public static IHostApplicationBuilder AddRedisRateLimiting(this IHostApplicationBuilder builder)
+    {
+        // Until ServiceDefaults registers Redis for every service; then this line goes.
+        builder.AddRedisClient("redis");
+        builder.Services.AddOptions<RateLimitOptions>()
+            .BindConfiguration(RateLimitOptions.SectionName)
+            .Validate(options => options.IsValid(), "Every Gateway:RateLimits policy needs a positive PermitLimit and WindowSeconds.")
+            .ValidateOnStart();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<RedisFixedWindowCounter>();
+        return builder;
+    }
+
     /// <summary>The gateway's gRPC port answers health checks and reflection.</summary>
     public static IHostApplicationBuilder AddGrpcHealth(this IHostApplicationBuilder builder)
     {
@@ -55,6 +71,8 @@ public static class Extensions
         builder.Services.AddGrpcReflection();
         return builder;
     }
+
+    public static IApplicationBuilder UseRedisRateLimiting(this IApplicationBuilder app) => app.UseMiddleware<RedisRateLimitingMiddleware>();
 
     /// <summary>YARP's default proxy pipeline, with timeouts answered as a gateway should.</summary>
     public static WebApplication MapServiceProxy(this WebApplication app)

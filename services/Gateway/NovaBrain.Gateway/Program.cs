@@ -5,11 +5,16 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddServiceProxy();
 builder.AddServiceReadinessChecks();
-builder.AddRedisClient("redis");
+builder.AddRedisRateLimiting();
 builder.AddGrpcHealth();
 
 var app = builder.Build();
 
+// Explicit order: the limiter must know the caller (after authentication) and must count the callers that
+// authorization is about to turn away (before it). Routing runs first, added by WebApplication.
+app.UseAuthentication();
+app.UseRedisRateLimiting();
+app.UseAuthorization();
 app.UseRequestTimeouts();
 
 app.MapServiceProxy();

@@ -10,7 +10,7 @@ namespace NovaBrain.Gateway.Routing;
 /// discovery resolves to the service's endpoints:
 /// <list type="bullet">
 /// <item><c>/api/{prefix}/{**rest}</c> to the service of that prefix, authenticated;</item>
-/// <item><c>/api/{prefix}/openapi/{**rest}</c>, its OpenAPI documents, anonymous;</item>
+/// <item><c>/api/{prefix}/openapi/{**rest}</c>, its OpenAPI documents, anonymous and not rate limited;</item>
 /// <item><c>/connect</c>, <c>/.well-known</c>, <c>/account</c> and <c>/callback</c> to the auth service, anonymous
 /// (OpenID Connect endpoints and login pages authenticate their callers themselves);</item>
 /// <item><c>/v2/{**rest}</c>, the inference protocol, to model serving, authenticated, with the inference timeout.</item>
@@ -23,6 +23,9 @@ public static class ServiceRoutes
     private const string Authenticated = "default";
     private const string Anonymous = "anonymous";
 
+    /// <summary>YARP's name for "no rate limiting", which the gateway's limiter honours too.</summary>
+    private const string NotRateLimited = "disable";
+
     private static readonly string[] AuthServerPaths = ["connect", ".well-known", "account", "callback"];
 
     public static (IReadOnlyList<RouteConfig> Routes, IReadOnlyList<ClusterConfig> Clusters) Build(GatewayOptions options)
@@ -31,7 +34,10 @@ public static class ServiceRoutes
         foreach (var (prefix, service) in options.Services)
         {
             routes.Add(Route(options, prefix, service, $"/api/{prefix}/{{**rest}}", Authenticated));
-            routes.Add(Route(options, $"{prefix}-openapi", service, $"/api/{prefix}/openapi/{{**rest}}", Anonymous));
+            routes.Add(Route(options, $"{prefix}-openapi", service, $"/api/{prefix}/openapi/{{**rest}}", Anonymous) with
+            {
+                RateLimiterPolicy = NotRateLimited,
+            });
         }
 
         var authService = options.Services[GatewayOptions.AuthPrefix];
