@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using NovaBrain.Gateway.Observability;
 using NovaBrain.Gateway.RateLimiting;
 using NovaBrain.Gateway.Readiness;
 using NovaBrain.Gateway.Routing;
@@ -71,6 +72,10 @@ public static class Extensions
         builder.Services.AddGrpcReflection();
         return builder;
     }
+
+    public static IApplicationBuilder UseCorrelationId(this IApplicationBuilder app) => app.UseMiddleware<CorrelationIdMiddleware>();
+
+    public static IApplicationBuilder UseAccessLog(this IApplicationBuilder app) => app.UseMiddleware<AccessLogMiddleware>();
 
     public static IApplicationBuilder UseRedisRateLimiting(this IApplicationBuilder app) => app.UseMiddleware<RedisRateLimitingMiddleware>();
 
