@@ -5,6 +5,7 @@ using NovaBrain.Gateway.Observability;
 using NovaBrain.Gateway.RateLimiting;
 using NovaBrain.Gateway.Readiness;
 using NovaBrain.Gateway.Routing;
+using Scalar.AspNetCore;
 
 namespace NovaBrain.Gateway;
 
@@ -90,6 +91,23 @@ public static class Extensions
             proxy.UsePassiveHealthChecks();
         });
         return app;
+    }
+
+    /// <summary>
+    /// <c>/api/docs</c>: one reference UI over every service's OpenAPI document, each fetched through the gateway's
+    /// own (anonymous) <c>/api/{prefix}/openapi/v1.json</c> route.
+    /// </summary>
+    public static IEndpointConventionBuilder MapApiDocs(this WebApplication app)
+    {
+        var prefixes = app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value.Services.Keys.Order().ToList();
+        return app.MapScalarApiReference("/api/docs", options =>
+        {
+            options.WithTitle("NovaBrain APIs");
+            foreach (var prefix in prefixes)
+            {
+                options.AddDocument(prefix, prefix, $"/api/{prefix}/openapi/v1.json", isDefault: prefix == GatewayOptions.AuthPrefix);
+            }
+        }).AllowAnonymous();
     }
 
     public static WebApplication MapGrpcHealth(this WebApplication app)

@@ -19,6 +19,7 @@ app.UseRedisRateLimiting();
 app.UseAuthorization();
 app.UseRequestTimeouts();
 
+app.MapApiDocs();
 app.MapServiceProxy();
 app.MapGrpcHealth();
 app.MapDefaultEndpoints();
