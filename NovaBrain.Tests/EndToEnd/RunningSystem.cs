@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
+using NovaBrain.AppHost.Infrastructure.Local;
 using NovaBrain.Tests.Auth;
 
 namespace NovaBrain.Tests.EndToEnd;
@@ -153,6 +154,8 @@ public sealed class RunningSystem : IAsyncDisposable
                 .WithEnvironment("Gateway__RateLimits__Inference__WindowSeconds", InferenceWindow.TotalSeconds.ToString(CultureInfo.InvariantCulture));
         }
 
+        AddUpstreamIdentityProvider(builder, httpPort);
+
         var app = await builder.BuildAsync(timeout.Token);
         await app.StartAsync(timeout.Token);
         var system = new RunningSystem(app, httpPort, grpcPort, stateDirectory);
@@ -161,6 +164,37 @@ public sealed class RunningSystem : IAsyncDisposable
         await Task.WhenAll(running.Select(resource => system.WaitUntilHealthyAsync(resource.Name, timeout.Token)));
         return system;
     }
+
+    /// <summary>
+    /// A second auth service with its own database, at <c>http://127.0.0.1:{port}/</c> (another host than the gateway's
+    /// localhost, so a browser keeps their cookies apart), configured as the external OpenID Connect provider
+    /// <c>upstream</c> of the platform's auth service: the real provider the social-login test signs in with.
+    /// </summary>
+    private static void AddUpstreamIdentityProvider(IDistributedApplicationTestingBuilder builder, int gatewayHttpPort)
+    {
+        var postgres = builder.CreateResourceBuilder(builder.Resources.OfType<LocalPostgresServerResource>().Single());
+        var upstream = builder.AddService<Projects.NovaBrain_Auth>(UpstreamProvider)
+            .WithReference(postgres.AddDatabase(UpstreamDatabase), connectionName: "authdb")
+            .WithReference(builder.CreateResourceBuilder(builder.Resources.OfType<IResourceWithConnectionString>().Single(r => r.Name == "eventbus")))
+            .WithReference(builder.CreateResourceBuilder(builder.Resources.OfType<IResourceWithConnectionString>().Single(r => r.Name == "redis")));
+        var endpoint = upstream.GetEndpoint("http");
+        var issuer = ReferenceExpression.Create($"http://127.0.0.1:{endpoint.Property(EndpointProperty.Port)}/");
+        upstream
+            .WithEnvironment("Identity__Issuer", issuer)
+            .WithEnvironment("Auth__Bootstrap__AdminPassword", UpstreamAdminPassword)
+            .WithEnvironment("Auth__Cli__RedirectUris__0", FormattableString.Invariant($"http://localhost:{gatewayHttpPort}/callback/login/upstream"));
+        builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "auth"))
+            .WithEnvironment("Auth__ExternalProviders__upstream__Issuer", issuer)
+            .WithEnvironment("Auth__ExternalProviders__upstream__ClientId", "novabrain-cli")
+            .WithEnvironment("Auth__ExternalProviders__upstream__DisplayName", "Upstream")
+            .WaitFor(upstream);
+    }
+
+    public const string UpstreamProvider = "auth-upstream";
+    public const string UpstreamDatabase = "authupstreamdb";
+    public const string UpstreamAdminPassword = "Upstream-Admin-Passw0rd";
+
+    public Uri UpstreamAddress => new(App.GetEndpoint(UpstreamProvider, "http").ToString().Replace("localhost", "127.0.0.1", StringComparison.Ordinal));
 
     private static int FreeTcpPort()
     {
