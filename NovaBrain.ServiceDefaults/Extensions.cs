@@ -1,12 +1,13 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using NovaBrain.Security;
 
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
-/// What every NovaBrain service shares: telemetry, health, discovery, resilience, problem details
-/// and OpenAPI. A service calls <see cref="AddServiceDefaults{TBuilder}"/> first and
+/// What every NovaBrain service shares: telemetry, health, discovery, resilience, problem details,
+/// authentication and authorization, and OpenAPI. A service calls <see cref="AddServiceDefaults{TBuilder}"/> first and
 /// <see cref="MapDefaultEndpoints"/> last.
 /// </summary>
 public static partial class Extensions
@@ -16,7 +17,10 @@ public static partial class Extensions
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
         builder.AddDefaultProblemDetails();
-        builder.Services.AddOpenApi();
+        builder.AddDefaultAuthentication();
+        builder.Services.AddOpenApi(options => options
+            .AddDocumentTransformer<SecuritySchemesDocumentTransformer>()
+            .AddOperationTransformer<PermissionOperationTransformer>());
 
         builder.Services.AddServiceDiscovery();
         builder.Services.ConfigureHttpClientDefaults(http =>
@@ -41,10 +45,14 @@ public static partial class Extensions
                 ? badRequest.StatusCode
                 : StatusCodes.Status500InternalServerError,
         });
+        // Inside the status code pages, so a challenge (401) or a refusal (403) leaves as problem details too.
         app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapHealthEndpoints();
-        app.MapPrometheusScrapingEndpoint("/metrics");
-        app.MapOpenApi(apiPrefix is null ? "/openapi/{documentName}.json" : $"/api/{apiPrefix}/openapi/{{documentName}}.json");
+        app.MapPrometheusScrapingEndpoint("/metrics").AllowAnonymous();
+        app.MapOpenApi(apiPrefix is null ? "/openapi/{documentName}.json" : $"/api/{apiPrefix}/openapi/{{documentName}}.json")
+            .AllowAnonymous();
         return app;
     }
 }
