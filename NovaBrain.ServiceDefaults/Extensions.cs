@@ -7,8 +7,8 @@ namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
 /// What every NovaBrain service shares: telemetry, health, discovery, resilience, problem details,
-/// authentication and authorization, and OpenAPI. A service calls <see cref="AddServiceDefaults{TBuilder}"/> first and
-/// <see cref="MapDefaultEndpoints"/> last.
+/// authentication and authorization, and OpenAPI. A service calls <see cref="AddServiceDefaults{TBuilder}"/>
+/// first and <see cref="MapDefaultEndpoints"/> last.
 /// </summary>
 public static partial class Extensions
 {
@@ -32,6 +32,10 @@ public static partial class Extensions
         return builder;
     }
 
+    /// <remarks>
+    /// Adds the exception handler, status code pages, authentication and authorization to the pipeline, in
+    /// that order; middleware that needs to know the caller is added after this call.
+    /// </remarks>
     /// <param name="app">The service.</param>
     /// <param name="apiPrefix">
     /// The service's segment in <c>/api/{prefix}/...</c>. Its OpenAPI document is served under it
@@ -45,8 +49,8 @@ public static partial class Extensions
                 ? badRequest.StatusCode
                 : StatusCodes.Status500InternalServerError,
         });
-        // Inside the status code pages, so a challenge (401) or a refusal (403) leaves as problem details too.
         app.UseStatusCodePages();
+        // Inside the status code pages, so a challenge (401) or a refusal (403) leaves as problem details too.
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapHealthEndpoints();

@@ -7,7 +7,7 @@ namespace NovaBrain.Security;
 /// public (gateway) address in <c>jwks_uri</c>, which a service may not reach, so every address is sent to the
 /// authority's scheme, host and port, keeping its path.
 /// </summary>
-public sealed class AuthorityDocumentRetriever(IHttpClientFactory httpClientFactory, Uri authority) : IDocumentRetriever
+internal sealed class AuthorityDocumentRetriever(IHttpClientFactory httpClientFactory, Uri authority) : IDocumentRetriever
 {
     public const string HttpClientName = "NovaBrain.Identity.Metadata";
 

@@ -12,7 +12,7 @@ namespace NovaBrain.Security;
 /// permission (<c>RequirePermission</c>), authorization (<c>RequireAuthorization</c>) or <c>AllowAnonymous</c>.
 /// Runs once the request pipeline, and with it every endpoint, is built.
 /// </summary>
-public sealed class EndpointAuthorizationCheck : IStartupFilter
+internal sealed class EndpointAuthorizationCheck : IStartupFilter
 {
     public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
     {
