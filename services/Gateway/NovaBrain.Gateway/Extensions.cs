@@ -31,7 +31,6 @@ public static class Extensions
                 tags: null));
         }
 
-        builder.AddRedisClient("redis");
         builder.Services.AddGrpc();
         builder.Services.AddGrpcHealthChecks();
         builder.Services.AddGrpcReflection();
