@@ -36,8 +36,8 @@ public sealed class SocialLoginTests
             verify.Parameters.AddWithValue("email", local.Email);
             Assert.AreEqual(1, await verify.ExecuteNonQueryAsync(TestContext.CancellationToken));
         }
-        var upstreamUserName = (await upstream.GetFromJsonAsync<UserBody[]>("/api/auth/v1/users?limit=1000", TestContext.CancellationToken))!
-            .Single(user => user.Email == local.Email).UserName;
+        var upstreamUserName = (await upstream.GetFromJsonAsync<UserPage>("/api/auth/v1/users?limit=200", TestContext.CancellationToken))!
+            .Items.Single(user => user.Email == local.Email).UserName;
 
         using var providers = system.CreateGatewayClient();
         StringAssert.Contains(await providers.GetStringAsync("/api/auth/v1/external-providers", TestContext.CancellationToken), "upstream");
@@ -65,6 +65,8 @@ public sealed class SocialLoginTests
             audit => audit.Contains("ExternalLoginLinked", StringComparison.Ordinal),
             TimeSpan.FromSeconds(60), "the link in the audit trail");
     }
+
+    private sealed record UserPage(UserBody[] Items);
 
     private sealed record UserBody(string Id, string UserName, string? Email);
 }
