@@ -1,57 +1,63 @@
+using NovaBrain.AppHost.Identity;
 using NovaBrain.AppHost.Infrastructure;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
 // Backing servers: containers, local processes or external servers (NovaBrain:Infrastructure).
 var servers = builder.AddBackingServers();
+var gateway = GatewaySettings.From(builder.Configuration);
+var identity = PlatformIdentity.Create(builder, gateway.HttpPort);
 
-// Services: resource name = connection name in the service; each waits for its servers.
+// Services: resource name = connection name in the service; each waits for its servers. Every service validates
+// tokens and API keys itself, so each has Redis (the API-key cache) and its own identity.
 var auth = builder.AddService<Projects.NovaBrain_Auth>("auth")
     .WithBackingServer(servers.Database(ConnectionNames.AuthDb))
-    .WithBackingServer(servers.EventBus);
+    .WithBackingServer(servers.EventBus)
+    .WithBackingServer(servers.Redis)
+    .WithPlatformIdentity(identity, auth: null)
+    .AsIdentityProvider(identity);
 
-var modelRegistry = builder.AddService<Projects.NovaBrain_ModelRegistry>("model-registry")
-    .WithBackingServer(servers.Database(ConnectionNames.RegistryDb))
-    .WithBackingServer(servers.EventBus);
+IResourceBuilder<ProjectResource> AddPlatformService<TProject>(string name, string? database) where TProject : IProjectMetadata, new()
+{
+    var service = builder.AddService<TProject>(name);
+    if (database is not null)
+    {
+        service.WithBackingServer(servers.Database(database));
+    }
 
-var modelServing = builder.AddService<Projects.NovaBrain_ModelServing>("model-serving")
-    .WithBackingServer(servers.EventBus);
+    return service
+        .WithBackingServer(servers.EventBus)
+        .WithBackingServer(servers.Redis)
+        .WithPlatformIdentity(identity, auth);
+}
 
-var dataProcessing = builder.AddService<Projects.NovaBrain_DataProcessing>("data-processing")
-    .WithBackingServer(servers.Database(ConnectionNames.DataDb))
-    .WithBackingServer(servers.EventBus);
-
-var training = builder.AddService<Projects.NovaBrain_Training>("training")
-    .WithBackingServer(servers.Database(ConnectionNames.TrainingDb))
-    .WithBackingServer(servers.EventBus);
-
-var parameters = builder.AddService<Projects.NovaBrain_Parameters>("parameters")
-    .WithBackingServer(servers.Database(ConnectionNames.ParamsDb))
-    .WithBackingServer(servers.EventBus);
-
-var monitoring = builder.AddService<Projects.NovaBrain_Monitoring>("monitoring")
-    .WithBackingServer(servers.Database(ConnectionNames.MonitoringDb))
-    .WithBackingServer(servers.EventBus);
-
-var logging = builder.AddService<Projects.NovaBrain_Logging>("logging")
-    .WithBackingServer(servers.Database(ConnectionNames.LogsDb))
-    .WithBackingServer(servers.EventBus);
+var modelRegistry = AddPlatformService<Projects.NovaBrain_ModelRegistry>("model-registry", ConnectionNames.RegistryDb);
+var modelServing = AddPlatformService<Projects.NovaBrain_ModelServing>("model-serving", database: null);
+var dataProcessing = AddPlatformService<Projects.NovaBrain_DataProcessing>("data-processing", ConnectionNames.DataDb);
+var training = AddPlatformService<Projects.NovaBrain_Training>("training", ConnectionNames.TrainingDb);
+var parameters = AddPlatformService<Projects.NovaBrain_Parameters>("parameters", ConnectionNames.ParamsDb);
+var monitoring = AddPlatformService<Projects.NovaBrain_Monitoring>("monitoring", ConnectionNames.MonitoringDb);
+var logging = AddPlatformService<Projects.NovaBrain_Logging>("logging", ConnectionNames.LogsDb);
 if (servers.Mongo is { } mongo)
 {
     logging.WithBackingServer(mongo);
 }
 
-// Gateway: references every service but does not wait for them; it reports their readiness
-// itself, so it is up (and says which services are not) while any of them is starting or down.
-builder.AddGateway<Projects.NovaBrain_Gateway>("gateway")
-    .WithBackingServer(servers.Redis)
-    .WithReference(auth)
-    .WithReference(modelRegistry)
-    .WithReference(modelServing)
-    .WithReference(dataProcessing)
-    .WithReference(training)
-    .WithReference(parameters)
-    .WithReference(monitoring)
-    .WithReference(logging);
+// Gateway replicas: each references every service but does not wait for them; it reports their readiness itself,
+// so it is up (and says which services are not) while any of them is starting or down. Rate-limit counters live in
+// Redis, so the limits hold across replicas.
+for (var replica = 1; replica <= gateway.Replicas; replica++)
+{
+    builder.AddGateway<Projects.NovaBrain_Gateway>(GatewaySettings.ReplicaName(replica), gateway.PortsOf(replica))
+        .WithBackingServer(servers.Redis)
+        .WithPlatformIdentity(identity, auth)
+        .WithReference(modelRegistry)
+        .WithReference(modelServing)
+        .WithReference(dataProcessing)
+        .WithReference(training)
+        .WithReference(parameters)
+        .WithReference(monitoring)
+        .WithReference(logging);
+}
 
 builder.Build().Run();

@@ -1,13 +1,14 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using NovaBrain.Security;
 
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
-/// What every NovaBrain service shares: telemetry, health, discovery, resilience, problem details
-/// and OpenAPI. A service calls <see cref="AddServiceDefaults{TBuilder}"/> first and
-/// <see cref="MapDefaultEndpoints"/> last.
+/// What every NovaBrain service shares: telemetry, health, discovery, resilience, problem details,
+/// authentication and authorization, and OpenAPI. A service calls <see cref="AddServiceDefaults{TBuilder}"/>
+/// first and <see cref="MapDefaultEndpoints"/> last.
 /// </summary>
 public static partial class Extensions
 {
@@ -16,7 +17,10 @@ public static partial class Extensions
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
         builder.AddDefaultProblemDetails();
-        builder.Services.AddOpenApi();
+        builder.AddDefaultAuthentication();
+        builder.Services.AddOpenApi(options => options
+            .AddDocumentTransformer<SecuritySchemesDocumentTransformer>()
+            .AddOperationTransformer<PermissionOperationTransformer>());
 
         builder.Services.AddServiceDiscovery();
         builder.Services.ConfigureHttpClientDefaults(http =>
@@ -28,6 +32,10 @@ public static partial class Extensions
         return builder;
     }
 
+    /// <remarks>
+    /// Adds the exception handler, status code pages, authentication and authorization to the pipeline, in
+    /// that order; middleware that needs to know the caller is added after this call.
+    /// </remarks>
     /// <param name="app">The service.</param>
     /// <param name="apiPrefix">
     /// The service's segment in <c>/api/{prefix}/...</c>. Its OpenAPI document is served under it
@@ -42,9 +50,13 @@ public static partial class Extensions
                 : StatusCodes.Status500InternalServerError,
         });
         app.UseStatusCodePages();
+        // Inside the status code pages, so a challenge (401) or a refusal (403) leaves as problem details too.
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapHealthEndpoints();
-        app.MapPrometheusScrapingEndpoint("/metrics");
-        app.MapOpenApi(apiPrefix is null ? "/openapi/{documentName}.json" : $"/api/{apiPrefix}/openapi/{{documentName}}.json");
+        app.MapPrometheusScrapingEndpoint("/metrics").AllowAnonymous();
+        app.MapOpenApi(apiPrefix is null ? "/openapi/{documentName}.json" : $"/api/{apiPrefix}/openapi/{{documentName}}.json")
+            .AllowAnonymous();
         return app;
     }
 }

@@ -15,6 +15,7 @@ public static class InfrastructureSettings
     public const string Prometheus = LocalSection + ":Prometheus";
     public const string GatewayHttpPort = "NovaBrain:Gateway:HttpPort";
     public const string GatewayGrpcPort = "NovaBrain:Gateway:GrpcPort";
+    public const string GatewayReplicas = "NovaBrain:Gateway:Replicas";
     public const string ContainerRuntime = "ASPIRE_CONTAINER_RUNTIME";
 
     public const string DefaultStateFolderName = ".novabrain";

@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Configuration;
-using NovaBrain.AppHost.Infrastructure;
-
 namespace Aspire.Hosting;
 
 public static class NovaBrainServiceExtensions
@@ -8,8 +5,6 @@ public static class NovaBrainServiceExtensions
     public const string HttpEndpointName = "http";
     public const string GrpcEndpointName = "grpc";
     public const string ReadinessPath = "/health/ready";
-    public const int DefaultGatewayHttpPort = 8080;
-    public const int DefaultGatewayGrpcPort = 8081;
 
     /// <summary>
     /// Adds a NovaBrain service: an <c>http</c> endpoint on a port Aspire allocates (the projects have no launch
@@ -23,24 +18,37 @@ public static class NovaBrainServiceExtensions
             .WithEnvironment("EventBus__SubscriptionQueueName", name);
 
     /// <summary>
-    /// Adds the gateway on fixed, unproxied ports (<c>NovaBrain:Gateway:HttpPort</c>/<c>GrpcPort</c>, default 8080/8081)
-    /// so clients and KServe tools reach it at a known address; gRPC needs its own HTTP/2-only endpoint because
-    /// Kestrel does not answer HTTP/2 prior knowledge on an HTTP/1.1+2 cleartext endpoint.
+    /// Adds a gateway replica on unproxied ports, fixed ones so clients and KServe tools reach the first replica at a
+    /// known address, or allocated ones (null). gRPC needs its own HTTP/2-only endpoint because Kestrel does not
+    /// answer HTTP/2 prior knowledge on an HTTP/1.1+2 cleartext endpoint.
     /// </summary>
-    public static IResourceBuilder<ProjectResource> AddGateway<TProject>(this IDistributedApplicationBuilder builder, string name)
+    public static IResourceBuilder<ProjectResource> AddGateway<TProject>(
+        this IDistributedApplicationBuilder builder, string name, (int? Http, int? Grpc) ports)
         where TProject : IProjectMetadata, new()
     {
-        var httpPort = builder.Configuration.GetValue(InfrastructureSettings.GatewayHttpPort, DefaultGatewayHttpPort);
-        var grpcPort = builder.Configuration.GetValue(InfrastructureSettings.GatewayGrpcPort, DefaultGatewayGrpcPort);
-        return builder.AddProject<TProject>(name, options =>
+        var gateway = builder.AddProject<TProject>(name, options =>
             {
                 options.ExcludeLaunchProfile = true;
                 options.ExcludeKestrelEndpoints = true;
             })
-            .WithHttpEndpoint(port: httpPort, name: HttpEndpointName, isProxied: false)
-            .WithEndpoint(port: grpcPort, scheme: "http", name: GrpcEndpointName, isProxied: false)
-            .WithEnvironment($"Kestrel__Endpoints__{HttpEndpointName}__Url", FormattableString.Invariant($"http://localhost:{httpPort}"))
-            .WithEnvironment($"Kestrel__Endpoints__{GrpcEndpointName}__Url", FormattableString.Invariant($"http://localhost:{grpcPort}"))
+            .WithHttpEndpoint(port: ports.Http, name: HttpEndpointName, isProxied: false)
+            .WithEndpoint(port: ports.Grpc, scheme: "http", name: GrpcEndpointName, isProxied: false)
             .WithHttpHealthCheck(ReadinessPath, endpointName: HttpEndpointName);
+        return gateway
+            .WithKestrelEndpoint(HttpEndpointName, ports.Http)
+            .WithKestrelEndpoint(GrpcEndpointName, ports.Grpc);
+    }
+
+    private static IResourceBuilder<ProjectResource> WithKestrelEndpoint(
+        this IResourceBuilder<ProjectResource> project, string endpointName, int? port)
+    {
+        var variable = $"Kestrel__Endpoints__{endpointName}__Url";
+        if (port is { } fixedPort)
+        {
+            return project.WithEnvironment(variable, FormattableString.Invariant($"http://localhost:{fixedPort}"));
+        }
+
+        var endpoint = project.GetEndpoint(endpointName);
+        return project.WithEnvironment(variable, ReferenceExpression.Create($"http://localhost:{endpoint.Property(EndpointProperty.TargetPort)}"));
     }
 }

@@ -6,9 +6,11 @@ internal static class AppHostModel
     public static async Task<IDistributedApplicationTestingBuilder> BuildAsync(params string[] settings)
     {
         var state = Path.Combine(Path.GetTempPath(), "novabrain-tests", Guid.NewGuid().ToString("N"));
-        return await DistributedApplicationTestingBuilder.CreateAsync<Projects.NovaBrain_AppHost>(
-            [$"NovaBrain:StateDirectory={state}", .. settings]);
+        return await BuildInStateAsync(state, settings);
     }
+
+    public static async Task<IDistributedApplicationTestingBuilder> BuildInStateAsync(string state, params string[] settings) =>
+        await DistributedApplicationTestingBuilder.CreateAsync<Projects.NovaBrain_AppHost>([$"NovaBrain:StateDirectory={state}", .. settings]);
 
     public static T Single<T>(this IDistributedApplicationTestingBuilder builder, string name)
         where T : IResource =>

@@ -7,14 +7,14 @@ public sealed class ServicesModelTests
 {
     private static readonly Dictionary<string, string[]> ServiceServers = new()
     {
-        ["auth"] = [ConnectionNames.AuthDb, ConnectionNames.EventBus],
-        ["model-registry"] = [ConnectionNames.RegistryDb, ConnectionNames.EventBus],
-        ["model-serving"] = [ConnectionNames.EventBus],
-        ["data-processing"] = [ConnectionNames.DataDb, ConnectionNames.EventBus],
-        ["training"] = [ConnectionNames.TrainingDb, ConnectionNames.EventBus],
-        ["parameters"] = [ConnectionNames.ParamsDb, ConnectionNames.EventBus],
-        ["monitoring"] = [ConnectionNames.MonitoringDb, ConnectionNames.EventBus],
-        ["logging"] = [ConnectionNames.LogsDb, ConnectionNames.EventBus],
+        ["auth"] = [ConnectionNames.AuthDb, ConnectionNames.EventBus, ConnectionNames.Redis],
+        ["model-registry"] = [ConnectionNames.RegistryDb, ConnectionNames.EventBus, ConnectionNames.Redis],
+        ["model-serving"] = [ConnectionNames.EventBus, ConnectionNames.Redis],
+        ["data-processing"] = [ConnectionNames.DataDb, ConnectionNames.EventBus, ConnectionNames.Redis],
+        ["training"] = [ConnectionNames.TrainingDb, ConnectionNames.EventBus, ConnectionNames.Redis],
+        ["parameters"] = [ConnectionNames.ParamsDb, ConnectionNames.EventBus, ConnectionNames.Redis],
+        ["monitoring"] = [ConnectionNames.MonitoringDb, ConnectionNames.EventBus, ConnectionNames.Redis],
+        ["logging"] = [ConnectionNames.LogsDb, ConnectionNames.EventBus, ConnectionNames.Redis],
     };
 
     [TestMethod]
@@ -27,7 +27,7 @@ public sealed class ServicesModelTests
             var service = builder.Single<ProjectResource>(name);
             var env = await service.EnvironmentAsync();
             // Waiting for a database also waits for its server.
-            string[] expectedWaits = servers.Length > 1 ? [ConnectionNames.Postgres, .. servers] : servers;
+            string[] expectedWaits = servers.Any(ConnectionNames.Databases.Contains) ? [ConnectionNames.Postgres, .. servers] : servers;
             CollectionAssert.AreEquivalent(expectedWaits, service.WaitsFor().ToList(), name);
             foreach (var server in servers)
             {

@@ -1,7 +1,10 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
+using NovaBrain.AppHost.Infrastructure.Local;
+using NovaBrain.Tests.Auth;
 
 namespace NovaBrain.Tests.EndToEnd;
 
@@ -16,6 +19,13 @@ public sealed class RunningSystem : IAsyncDisposable
         ["auth", "model-registry", "model-serving", "data-processing", "training", "parameters", "monitoring", "logging"];
 
     public static readonly string[] Databases = ["authdb", "registrydb", "datadb", "trainingdb", "paramsdb", "monitoringdb", "logsdb"];
+
+    public const string SecondGateway = "gateway-2";
+
+    /// <summary>Inference calls one principal may make per window at the gateways, low so a test can reach it.</summary>
+    public const int InferencePermitLimit = 5;
+
+    public static readonly TimeSpan InferenceWindow = TimeSpan.FromSeconds(10);
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(5);
     private static readonly Lazy<Task<RunningSystem>> Instance = new(StartAsync);
@@ -47,6 +57,26 @@ public sealed class RunningSystem : IAsyncDisposable
     }
 
     public HttpClient CreateGatewayClient() => new() { BaseAddress = new Uri($"http://localhost:{GatewayHttpPort}") };
+
+    /// <summary>The second gateway replica, on the port the AppHost allocated for it.</summary>
+    public HttpClient CreateSecondGatewayClient() => new() { BaseAddress = App.GetEndpoint(SecondGateway, "http") };
+
+    /// <summary>A gateway client that signs its requests with this access token.</summary>
+    public HttpClient CreateGatewayClient(string accessToken) => CreateGatewayClient().WithBearer(accessToken);
+
+    /// <summary>A secret the AppHost generated for this run (e.g. <c>admin-password</c>, <c>gateway-client-secret</c>).</summary>
+    public string Secret(string name) => File.ReadAllText(Path.Combine(StateDirectory, "secrets", name)).Trim();
+
+    public string AdminPassword => Secret("admin-password");
+
+    /// <summary>A fresh access token of the bootstrap admin (tokens live ten minutes, longer than any one test).</summary>
+    public async Task<string> AdminTokenAsync()
+    {
+        using var gateway = CreateGatewayClient();
+        return (await Tokens.PasswordAsync(gateway, "admin", AdminPassword)).Require();
+    }
+
+    public async Task<HttpClient> CreateAdminClientAsync() => CreateGatewayClient(await AdminTokenAsync());
 
     public Task WaitUntilHealthyAsync(string resource, CancellationToken cancellationToken) =>
         App.ResourceNotifications.WaitForResourceHealthyAsync(resource, cancellationToken);
@@ -109,10 +139,22 @@ public sealed class RunningSystem : IAsyncDisposable
                 $"NovaBrain:StateDirectory={stateDirectory}",
                 $"NovaBrain:Gateway:HttpPort={httpPort}",
                 $"NovaBrain:Gateway:GrpcPort={grpcPort}",
+                "NovaBrain:Gateway:Replicas=2",
             ],
             (options, _) => options.DisableDashboard = true,
             timeout.Token);
         builder.Services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());
+        foreach (var gateway in builder.Resources.OfType<ProjectResource>().Where(resource => resource.Name.StartsWith("gateway", StringComparison.Ordinal)))
+        {
+            // Management and anonymous limits out of the tests' way; the inference limit low enough to reach.
+            builder.CreateResourceBuilder(gateway)
+                .WithEnvironment("Gateway__RateLimits__Management__PermitLimit", "100000")
+                .WithEnvironment("Gateway__RateLimits__Anonymous__PermitLimit", "100000")
+                .WithEnvironment("Gateway__RateLimits__Inference__PermitLimit", InferencePermitLimit.ToString(CultureInfo.InvariantCulture))
+                .WithEnvironment("Gateway__RateLimits__Inference__WindowSeconds", InferenceWindow.TotalSeconds.ToString(CultureInfo.InvariantCulture));
+        }
+
+        AddUpstreamIdentityProvider(builder, httpPort);
 
         var app = await builder.BuildAsync(timeout.Token);
         await app.StartAsync(timeout.Token);
@@ -122,6 +164,37 @@ public sealed class RunningSystem : IAsyncDisposable
         await Task.WhenAll(running.Select(resource => system.WaitUntilHealthyAsync(resource.Name, timeout.Token)));
         return system;
     }
+
+    /// <summary>
+    /// A second auth service with its own database, at <c>http://127.0.0.1:{port}/</c> (another host than the gateway's
+    /// localhost, so a browser keeps their cookies apart), configured as the external OpenID Connect provider
+    /// <c>upstream</c> of the platform's auth service: the real provider the social-login test signs in with.
+    /// </summary>
+    private static void AddUpstreamIdentityProvider(IDistributedApplicationTestingBuilder builder, int gatewayHttpPort)
+    {
+        var postgres = builder.CreateResourceBuilder(builder.Resources.OfType<LocalPostgresServerResource>().Single());
+        var upstream = builder.AddService<Projects.NovaBrain_Auth>(UpstreamProvider)
+            .WithReference(postgres.AddDatabase(UpstreamDatabase), connectionName: "authdb")
+            .WithReference(builder.CreateResourceBuilder(builder.Resources.OfType<IResourceWithConnectionString>().Single(r => r.Name == "eventbus")))
+            .WithReference(builder.CreateResourceBuilder(builder.Resources.OfType<IResourceWithConnectionString>().Single(r => r.Name == "redis")));
+        var endpoint = upstream.GetEndpoint("http");
+        var issuer = ReferenceExpression.Create($"http://127.0.0.1:{endpoint.Property(EndpointProperty.Port)}/");
+        upstream
+            .WithEnvironment("Identity__Issuer", issuer)
+            .WithEnvironment("Auth__Bootstrap__AdminPassword", UpstreamAdminPassword)
+            .WithEnvironment("Auth__Cli__RedirectUris__0", FormattableString.Invariant($"http://localhost:{gatewayHttpPort}/callback/login/upstream"));
+        builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "auth"))
+            .WithEnvironment("Auth__ExternalProviders__upstream__Issuer", issuer)
+            .WithEnvironment("Auth__ExternalProviders__upstream__ClientId", "novabrain-cli")
+            .WithEnvironment("Auth__ExternalProviders__upstream__DisplayName", "Upstream")
+            .WaitFor(upstream);
+    }
+
+    public const string UpstreamProvider = "auth-upstream";
+    public const string UpstreamDatabase = "authupstreamdb";
+    public const string UpstreamAdminPassword = "Upstream-Admin-Passw0rd";
+
+    public Uri UpstreamAddress => new(App.GetEndpoint(UpstreamProvider, "http").ToString().Replace("localhost", "127.0.0.1", StringComparison.Ordinal));
 
     private static int FreeTcpPort()
     {

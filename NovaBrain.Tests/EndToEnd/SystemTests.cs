@@ -87,7 +87,7 @@ public sealed class SystemTests
     public async Task RegisteredModel_RoundTripsThroughTheGateway_AndRejectsBadInputWithReasons()
     {
         var system = await RunningSystem.GetAsync();
-        using var gateway = system.CreateGatewayClient();
+        using var gateway = await system.CreateAdminClientAsync();
         var name = UniqueModelName();
 
         using var created = await gateway.PostAsJsonAsync("/api/registry/v1/models", new { name, description = "round trip" }, TestContext.CancellationToken);
@@ -108,7 +108,7 @@ public sealed class SystemTests
     public async Task RegisteredModelCreated_IsAuditedOnce_InTheTraceOfTheRequest()
     {
         var system = await RunningSystem.GetAsync();
-        using var gateway = system.CreateGatewayClient();
+        using var gateway = await system.CreateAdminClientAsync();
         var name = UniqueModelName();
         var traceId = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
 
@@ -131,7 +131,7 @@ public sealed class SystemTests
     public async Task Events_AreDeliveredExactlyOnce_WhenRabbitMqRestartsMidway()
     {
         var system = await RunningSystem.GetAsync();
-        using var gateway = system.CreateGatewayClient();
+        using var gateway = await system.CreateAdminClientAsync();
         var batch = UniqueModelName();
         var names = new List<string>();
 

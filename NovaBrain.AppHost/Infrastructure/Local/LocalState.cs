@@ -22,7 +22,10 @@ public sealed class LocalState(string root)
     /// <summary>The folder for one server, created when first asked for.</summary>
     public string Folder(string name) => Directory.CreateDirectory(Path.Combine(Root, name)).FullName;
 
-    /// <summary>The secret with this name, generated (alphanumeric, so it needs no escaping in URIs) on first use.</summary>
+    /// <summary>
+    /// The secret with this name, generated on first use: alphanumeric, so it needs no escaping in URIs, and with a
+    /// lower-case letter, an upper-case letter and a digit, so it passes password policies too.
+    /// </summary>
     public string Secret(string name)
     {
         var secrets = Path.Combine(Root, "secrets");
@@ -32,7 +35,12 @@ public sealed class LocalState(string root)
             return File.ReadAllText(path).Trim();
         }
 
-        var value = RandomNumberGenerator.GetString(Alphabet, 24);
+        string value;
+        do
+        {
+            value = RandomNumberGenerator.GetString(Alphabet, 24);
+        }
+        while (!value.Any(char.IsLower) || !value.Any(char.IsUpper) || !value.Any(char.IsDigit));
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (OperatingSystem.IsWindows())
         {

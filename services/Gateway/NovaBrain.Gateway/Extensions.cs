@@ -51,11 +51,12 @@ public static class Extensions
         return builder;
     }
 
-    /// <summary>Per-caller limits counted in Redis (see <see cref="RedisRateLimitingMiddleware"/>).</summary>
+    /// <summary>
+    /// Per-caller limits counted in Redis (see <see cref="RedisRateLimitingMiddleware"/>), whose client the service
+    /// defaults register.
+    /// </summary>
     public static IHostApplicationBuilder AddRedisRateLimiting(this IHostApplicationBuilder builder)
     {
-        // Until ServiceDefaults registers Redis for every service; then this line goes.
-        builder.AddRedisClient("redis");
         builder.Services.AddOptions<RateLimitOptions>()
             .BindConfiguration(RateLimitOptions.SectionName)
             .Validate(options => options.IsValid(), "Every Gateway:RateLimits policy needs a positive PermitLimit and WindowSeconds.")

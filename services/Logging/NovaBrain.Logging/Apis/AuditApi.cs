@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using NovaBrain.Logging.Audit;
 using NovaBrain.Logging.Infrastructure;
+using NovaBrain.Security;
 
 namespace NovaBrain.Logging.Apis;
 
@@ -11,11 +12,13 @@ public static class AuditApi
 
     public static RouteGroupBuilder MapAuditApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/logging/v1/audit").WithTags("Audit trail");
+        var api = app.MapGroup("/api/logging/v1/audit")
+            .WithTags("Audit trail")
+            .RequirePermission(Permissions.AuditRead);
 
         api.MapGet("/", ListEntries)
             .WithName("ListAuditEntries")
-            .WithSummary("Audit entries, newest first, filtered by subject and event name");
+            .WithSummary("Audit entries, newest first, filtered by subject, actor and event name");
 
         return api;
     }
@@ -36,6 +39,10 @@ public static class AuditApi
         {
             entries = entries.Where(entry => entry.Subject == query.Subject);
         }
+        if (query.Actor is not null)
+        {
+            entries = entries.Where(entry => entry.Actor == query.Actor);
+        }
         if (query.EventName is not null)
         {
             entries = entries.Where(entry => entry.EventName == query.EventName);
@@ -45,11 +52,11 @@ public static class AuditApi
     }
 }
 
-public sealed record AuditQuery(string? Subject, string? EventName, int Limit = 100);
+public sealed record AuditQuery(string? Subject, string? Actor, string? EventName, int Limit = 100);
 
 public sealed record AuditEntryResponse(
-    Guid EventId, string EventName, string Subject, DateTimeOffset OccurredAt, DateTimeOffset RecordedAt, string? TraceId)
+    Guid EventId, string EventName, string Subject, string? Actor, DateTimeOffset OccurredAt, DateTimeOffset RecordedAt, string? TraceId)
 {
     public static AuditEntryResponse From(AuditEntry entry) =>
-        new(entry.EventId, entry.EventName, entry.Subject, entry.OccurredAt, entry.RecordedAt, entry.TraceId);
+        new(entry.EventId, entry.EventName, entry.Subject, entry.Actor, entry.OccurredAt, entry.RecordedAt, entry.TraceId);
 }

@@ -15,6 +15,9 @@ public sealed class AuditEntry
     /// <summary>What the event is about, as <c>kind:identifier</c> (e.g. <c>model:churn</c>).</summary>
     public required string Subject { get; set; }
 
+    /// <summary>Who caused it (a <c>sub</c>); null when nobody was signed in, as for a failed sign-in.</summary>
+    public string? Actor { get; set; }
+
     public DateTimeOffset OccurredAt { get; set; }
 
     public DateTimeOffset RecordedAt { get; set; }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using NovaBrain.Contracts.IntegrationEvents;
 using NovaBrain.EventBus.Abstractions;
 using NovaBrain.Logging.Infrastructure;
 using Npgsql;
@@ -11,13 +12,15 @@ namespace NovaBrain.Logging.Audit;
 public sealed class AuditTrail(LoggingContext context)
 {
     /// <returns>False when the event was recorded before (a redelivery).</returns>
-    public async Task<bool> RecordAsync(IntegrationEvent @event, string subject, CancellationToken cancellationToken)
+    public async Task<bool> RecordAsync<TEvent>(TEvent @event, CancellationToken cancellationToken)
+        where TEvent : IntegrationEvent, IAuditedEvent
     {
         context.AuditEntries.Add(new AuditEntry
         {
             EventId = @event.Id,
             EventName = EventBusSubscriptions.EventName(@event.GetType()),
-            Subject = subject,
+            Subject = @event.AuditSubject,
+            Actor = @event.Actor,
             OccurredAt = @event.OccurredAt,
             RecordedAt = DateTimeOffset.UtcNow,
             TraceId = Activity.Current?.TraceId.ToString(),

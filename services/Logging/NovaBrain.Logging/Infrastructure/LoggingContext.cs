@@ -16,8 +16,10 @@ public sealed class LoggingContext(DbContextOptions<LoggingContext> options) : D
             entry.HasKey(e => e.Id);
             entry.HasIndex(e => e.EventId).IsUnique();
             entry.HasIndex(e => new { e.Subject, e.OccurredAt });
+            entry.HasIndex(e => new { e.Actor, e.OccurredAt });
             entry.Property(e => e.EventName).HasMaxLength(200);
             entry.Property(e => e.Subject).HasMaxLength(300);
+            entry.Property(e => e.Actor).HasMaxLength(200);
             entry.Property(e => e.TraceId).HasMaxLength(32);
             entry.Property(e => e.Payload).HasColumnType("jsonb");
         });

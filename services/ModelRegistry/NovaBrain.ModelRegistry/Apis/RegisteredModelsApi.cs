@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -5,6 +6,7 @@ using NovaBrain.Contracts.IntegrationEvents;
 using NovaBrain.EventBus.Outbox;
 using NovaBrain.ModelRegistry.Infrastructure;
 using NovaBrain.ModelRegistry.Models;
+using NovaBrain.Security;
 using Npgsql;
 
 namespace NovaBrain.ModelRegistry.Apis;
@@ -18,13 +20,16 @@ public static partial class RegisteredModelsApi
         api.MapPost("/", CreateModel)
             .WithName("CreateRegisteredModel")
             .WithSummary("Register a model name")
-            .WithDescription("Creates a registered model and announces it with a RegisteredModelCreated event.");
+            .WithDescription("Creates a registered model and announces it with a RegisteredModelCreated event.")
+            .RequirePermission(Permissions.ModelsWrite);
         api.MapGet("/", ListModels)
             .WithName("ListRegisteredModels")
-            .WithSummary("List registered models, newest first");
+            .WithSummary("List registered models, newest first")
+            .RequirePermission(Permissions.ModelsRead);
         api.MapGet("/{name}", GetModel)
             .WithName("GetRegisteredModel")
-            .WithSummary("Get a registered model by name");
+            .WithSummary("Get a registered model by name")
+            .RequirePermission(Permissions.ModelsRead);
 
         return api;
     }
@@ -33,6 +38,7 @@ public static partial class RegisteredModelsApi
         CreateRegisteredModelRequest request,
         RegistryContext context,
         IntegrationEventOutbox<RegistryContext> outbox,
+        ClaimsPrincipal user,
         CancellationToken cancellationToken)
     {
         if (Validate(request) is { Count: > 0 } errors)
@@ -53,7 +59,7 @@ public static partial class RegisteredModelsApi
             CreatedAt = DateTimeOffset.UtcNow,
         };
         context.RegisteredModels.Add(model);
-        outbox.Add(new RegisteredModelCreated(model.Id, model.Name, model.Description));
+        outbox.Add(new RegisteredModelCreated(model.Id, model.Name, model.Description, user.FindFirstValue(NovaBrainClaimTypes.Subject)));
 
         try
         {

@@ -70,6 +70,10 @@ namespace NovaBrain.Logging.Infrastructure.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<string>("Actor")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
                     b.Property<Guid>("EventId")
                         .HasColumnType("uuid");
 
@@ -101,6 +105,8 @@ namespace NovaBrain.Logging.Infrastructure.Migrations
 
                     b.HasIndex("EventId")
                         .IsUnique();
+
+                    b.HasIndex("Actor", "OccurredAt");
 
                     b.HasIndex("Subject", "OccurredAt");
 
