@@ -10,18 +10,17 @@ builder.AddGrpcHealth();
 
 var app = builder.Build();
 
-// Explicit order: the limiter must know the caller (after authentication) and must count the callers that
-// authorization is about to turn away (before it). Routing runs first, added by WebApplication.
+// Outermost, so that every answer, a 401 or a 500 among them, carries the correlation id and is logged.
 app.UseCorrelationId();
 app.UseAccessLog();
-app.UseAuthentication();
+// Exception handler, status code pages, authentication and authorization; health, metrics and OpenAPI.
+app.MapDefaultEndpoints();
+// After authentication, so the limiter knows the caller.
 app.UseRedisRateLimiting();
-app.UseAuthorization();
 app.UseRequestTimeouts();
 
 app.MapApiDocs();
 app.MapServiceProxy();
 app.MapGrpcHealth();
-app.MapDefaultEndpoints();
 
 app.Run();

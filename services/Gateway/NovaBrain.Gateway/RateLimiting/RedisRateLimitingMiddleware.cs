@@ -7,7 +7,8 @@ namespace NovaBrain.Gateway.RateLimiting;
 /// <summary>
 /// Counts each limited request against its policy and caller (see <see cref="RateLimitPolicy.For"/>), tells the caller
 /// where it stands in <c>RateLimit-Limit</c>, <c>RateLimit-Remaining</c> and <c>RateLimit-Reset</c>, and answers 429
-/// with <c>Retry-After</c> once the window's permits are spent. Runs after authentication, so it knows the caller.
+/// with <c>Retry-After</c> once the window's permits are spent. Runs after authentication, so it knows the caller, and
+/// after authorization: requests the edge turns away (401) reach no service and are not counted.
 /// </summary>
 public sealed partial class RedisRateLimitingMiddleware(
     RequestDelegate next,
