@@ -2,10 +2,12 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using NovaBrain.Auth.Account;
+using NovaBrain.Auth.Bootstrap;
 using NovaBrain.Auth.Infrastructure;
 using NovaBrain.Auth.Roles;
 using NovaBrain.Auth.Server;
 using NovaBrain.Auth.Users;
+using NovaBrain.Security;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -13,8 +15,8 @@ public static class AuthServiceExtensions
 {
     /// <summary>
     /// The auth service's own parts: Identity (users, roles, passwords, lockout, the login cookie), the OpenIddict
-    /// token server and its keys, and external login. Call after <c>AddServiceDatabase</c>:
-    /// hosted services start in order, and the keys need the migrated schema.
+    /// token server and its keys, external login, and the start-up seeding. Call after <c>AddServiceDatabase</c>:
+    /// hosted services start in order, and the keys and the seed need the migrated schema.
     /// </summary>
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
@@ -64,6 +66,14 @@ public static class AuthServiceExtensions
         services.AddTokenServer(issuer);
         services.AddExternalLogin(builder.Configuration, issuer);
 
+        services.AddOptions<BootstrapOptions>()
+            .BindConfiguration(BootstrapOptions.SectionName)
+            .Validate(seed => seed.ServiceClients.All(client => client.ClientId.Length > 0 && client.Secret.Length > 0),
+                "Every Auth:ServiceClients entry needs a ClientId and a Secret.")
+            .Validate(seed => seed.ServiceClients.SelectMany(client => client.Permissions).All(Permissions.IsKnown),
+                "Auth:ServiceClients names a permission that does not exist.")
+            .ValidateOnStart();
+        services.AddHostedService<AuthBootstrapper>();
         services.TryAddSingleton(TimeProvider.System);
         return builder;
     }
