@@ -55,6 +55,11 @@ public static class TokenServerExtensions
                 // A refresh token works once: presenting a spent one revokes every token of its authorization.
                 server.SetRefreshTokenReuseLeeway(TimeSpan.Zero);
 
+                // OpenIddict lets only a token's presenter or audience introspect it, and our audiences are APIs
+                // (novabrain-{prefix}), not client ids: no service could introspect a user's token. Who may introspect
+                // is decided by the introspection endpoint permission of the (confidential) client instead.
+                server.RemoveEventHandler(OpenIddictServerHandlers.Introspection.ValidateAuthorizedParty.Descriptor);
+
                 server.UseAspNetCore()
                     .EnableTokenEndpointPassthrough()
                     .EnableAuthorizationEndpointPassthrough()
