@@ -11,9 +11,10 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
-app.UseAntiforgery();
 app.MapConnectEndpoints();
 app.MapAccountEndpoints();
 app.MapDefaultEndpoints(apiPrefix: "auth");
+// Last, so that it follows authentication: the login forms' antiforgery tokens are bound to the caller.
+app.UseAntiforgery();
 
 app.Run();

@@ -75,7 +75,10 @@ public static class ExternalLoginRegistration
                 // As for the server: TLS ends at the gateway.
                 .DisableTransportSecurityRequirement()
                 // Challenges name the client scheme and the provider explicitly; no scheme per provider.
-                .DisableAutomaticAuthenticationSchemeForwarding();
+                .DisableAutomaticAuthenticationSchemeForwarding()
+                // The correlation cookie is secure when the (forwarded) request is https, not always: a browser would
+                // not send back a secure cookie over the platform's plain-HTTP address.
+                .Configure(options => options.CookieBuilder.SecurePolicy = CookieSecurePolicy.SameAsRequest);
             client.UseSystemNetHttp().SetProductInformation(typeof(ExternalLoginRegistration).Assembly);
 
             foreach (var ((name, settings), provider) in configured.Zip(providers))

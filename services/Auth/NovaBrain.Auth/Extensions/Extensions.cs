@@ -23,6 +23,9 @@ public static class AuthServiceExtensions
         var services = builder.Services;
         var issuer = PublicIssuer(builder.Configuration);
 
+        services.Configure<ForwardedHeadersOptions>(GatewayForwardedHeaders.Configure);
+        services.AddTransient<IStartupFilter, GatewayForwardedHeaders>();
+
         services.AddDataProtection()
             .SetApplicationName("novabrain-auth")
             .PersistKeysToDbContext<AuthContext>();
