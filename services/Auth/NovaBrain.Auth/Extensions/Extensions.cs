@@ -64,7 +64,7 @@ public static class AuthServiceExtensions
         });
         services.AddOptions<AccountOptions>().BindConfiguration(AccountOptions.SectionName);
         services.AddScoped<PasswordSignIn>();
-        services.AddScoped<PermissionResolver>();
+        services.TryAddScoped<PermissionResolver>();
 
         services.AddTokenServer(issuer);
         services.AddExternalLogin(builder.Configuration, issuer);
