@@ -14,7 +14,8 @@ public static partial class Extensions
         where TContext : DbContext
     {
         builder.AddNpgsqlDbContext<TContext>(connectionName);
-        builder.Services.AddHostedService<DatabaseMigrator<TContext>>();
+        // First of all hosted services: others (Data Protection's key ring, seeding) read the schema it creates.
+        builder.Services.Insert(0, ServiceDescriptor.Singleton<IHostedService, DatabaseMigrator<TContext>>());
         return builder;
     }
 

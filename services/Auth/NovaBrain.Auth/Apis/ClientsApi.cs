@@ -107,7 +107,13 @@ public static partial class ClientsApi
             ClientType = ClientTypes.Confidential,
             DisplayName = request.DisplayName,
             JsonWebKeySet = keySet,
-            Permissions = { OpenIddictConstants.Permissions.Endpoints.Token, OpenIddictConstants.Permissions.GrantTypes.ClientCredentials },
+            Permissions =
+            {
+                OpenIddictConstants.Permissions.Endpoints.Token,
+                OpenIddictConstants.Permissions.Endpoints.Introspection,
+                OpenIddictConstants.Permissions.Endpoints.Revocation,
+                OpenIddictConstants.Permissions.GrantTypes.ClientCredentials,
+            },
         };
         descriptor.Permissions.UnionWith(ApiAudiences.Prefixes.Select(prefix => OpenIddictConstants.Permissions.Prefixes.Scope + ApiAudiences.Scope(prefix)));
 

@@ -28,6 +28,15 @@ public sealed class GatewayOptions
     };
 
     /// <summary>How long the gateway waits for one service's readiness answer.</summary>
+    /// <summary>
+    /// API paths that answer callers who have not signed in (discovery a sign-in page needs), by the prefix of the
+    /// service that serves them. The service itself marks the endpoint anonymous too.
+    /// </summary>
+    public Dictionary<string, string[]> AnonymousApiPaths { get; set; } = new()
+    {
+        [AuthPrefix] = ["/api/auth/v1/external-providers"],
+    };
+
     public TimeSpan ReadinessTimeout { get; set; } = TimeSpan.FromSeconds(3);
 
     public GatewayLimits Limits { get; set; } = new();

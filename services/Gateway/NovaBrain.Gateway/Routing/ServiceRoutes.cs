@@ -40,6 +40,12 @@ public static class ServiceRoutes
             });
         }
 
+        foreach (var (prefix, paths) in options.AnonymousApiPaths)
+        {
+            routes.AddRange(paths.Select((path, index) =>
+                Route(options, $"{prefix}-anonymous-{index}", options.Services[prefix], path, Anonymous)));
+        }
+
         var authService = options.Services[GatewayOptions.AuthPrefix];
         routes.AddRange(AuthServerPaths.Select(path =>
             Route(options, $"auth-{path.TrimStart('.')}", authService, $"/{path}/{{**rest}}", Anonymous)));
