@@ -130,6 +130,26 @@ public sealed class ApiKeyAndRoleTests
         Assert.IsNotNull((await Tokens.PasswordAsync(gateway, user.UserName, user.Password)).AccessToken);
     }
 
+    [TestMethod]
+    public async Task PasswordChange_NeedsTheCurrentPassword_AndOnlyTheNewOneSignsInAfterwards()
+    {
+        var system = await RunningSystem.GetAsync();
+        var user = await system.CreateUserAsync("viewer");
+        using var asUser = system.CreateGatewayClient(await system.TokenOfAsync(user));
+        var newPassword = $"New-{Guid.NewGuid():N}aA1";
+
+        using var wrongCurrent = await asUser.PostAsJsonAsync("/api/auth/v1/me/password",
+            new { currentPassword = "Not-The-Passw0rd", newPassword }, TestContext.CancellationToken);
+        Assert.AreEqual(HttpStatusCode.BadRequest, wrongCurrent.StatusCode);
+        using var changed = await asUser.PostAsJsonAsync("/api/auth/v1/me/password",
+            new { currentPassword = user.Password, newPassword }, TestContext.CancellationToken);
+        Assert.AreEqual(HttpStatusCode.NoContent, changed.StatusCode, await changed.Content.ReadAsStringAsync(TestContext.CancellationToken));
+
+        using var gateway = system.CreateGatewayClient();
+        Assert.AreEqual("invalid_grant", (await Tokens.PasswordAsync(gateway, user.UserName, user.Password)).Error);
+        Assert.IsNotNull((await Tokens.PasswordAsync(gateway, user.UserName, newPassword)).AccessToken);
+    }
+
     private async Task<HttpStatusCode> WithKeyAsync(HttpClient client, HttpMethod method, string key, string header)
     {
         using var request = new HttpRequestMessage(method, "/api/registry/v1/models");

@@ -200,6 +200,44 @@ public sealed partial class OidcTests
     }
 
     [TestMethod]
+    public async Task MachineClientWithAJwks_SignsInWithAPrivateKeyJwt_AndHasNoSecret()
+    {
+        var system = await RunningSystem.GetAsync();
+        using var key = RSA.Create(2048);
+        var signingKey = new RsaSecurityKey(key) { KeyId = Accounts.Unique("kid") };
+        var publicJwk = JsonWebKeyConverter.ConvertFromRSASecurityKey(new RsaSecurityKey(key.ExportParameters(false)) { KeyId = signingKey.KeyId });
+        var jwks = new { keys = new[] { new { kty = "RSA", use = "sig", alg = "RS256", kid = publicJwk.Kid, n = publicJwk.N, e = publicJwk.E } } };
+        using var admin = await system.CreateAdminClientAsync();
+        using var created = await admin.PostAsJsonAsync("/api/auth/v1/clients",
+            new { displayName = Accounts.Unique("keyed"), permissions = new[] { "models:read" }, jwks }, TestContext.CancellationToken);
+        var client = await created.ReadAsync<JsonElement>();
+        Assert.IsFalse(client.TryGetProperty("clientSecret", out var secret) && secret.ValueKind == JsonValueKind.String, "a client with keys gets no secret");
+        var clientId = client.GetProperty("clientId").GetString()!;
+
+        var issuer = $"http://localhost:{system.GatewayHttpPort}/";
+        var assertion = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = clientId,
+            Audience = issuer,
+            Subject = new System.Security.Claims.ClaimsIdentity([new("sub", clientId), new("jti", Guid.NewGuid().ToString())]),
+            Expires = DateTime.UtcNow.AddMinutes(2),
+            // The explicit type of client assertions (RFC 7523bis), which OpenIddict requires.
+            TokenType = "client-authentication+jwt",
+            SigningCredentials = new SigningCredentials(signingKey, SecurityAlgorithms.RsaSha256),
+        });
+        using var gateway = system.CreateGatewayClient();
+        var token = await Tokens.RequestAsync(gateway, new()
+        {
+            ["grant_type"] = "client_credentials",
+            ["client_id"] = clientId,
+            ["client_assertion_type"] = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            ["client_assertion"] = assertion,
+        });
+
+        CollectionAssert.AreEqual(new[] { "models:read" }, Tokens.Payload(token.Require()).Values("permission"));
+    }
+
+    [TestMethod]
     public async Task IntrospectionAndRevocation_AnswerForIssuedTokens()
     {
         var system = await RunningSystem.GetAsync();

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
 using Npgsql;
+using NovaBrain.Tests.Auth;
 
 namespace NovaBrain.Tests.EndToEnd;
 
@@ -171,6 +172,23 @@ public sealed class SystemTests
         {
             await system.WaitUntilHealthyAsync(service, TestContext.CancellationToken);
         }
+    }
+
+    [TestMethod]
+    public async Task AuthService_KeepsItsSigningKeysAcrossARestart_SoIssuedTokensStayValid()
+    {
+        var system = await RunningSystem.GetAsync();
+        var before = await system.AdminTokenAsync();
+
+        system.KillService("auth");
+        await system.StartResourceAsync("auth", TestContext.CancellationToken);
+
+        var after = await system.AdminTokenAsync();
+        Assert.AreEqual(Tokens.Header(before).GetProperty("kid").GetString(), Tokens.Header(after).GetProperty("kid").GetString(),
+            "the same key signs after the restart");
+        using var auth = system.App.CreateHttpClient("auth", "http").WithBearer(before);
+        using var me = await auth.GetAsync("/api/auth/v1/me", TestContext.CancellationToken);
+        Assert.AreEqual(HttpStatusCode.OK, me.StatusCode, "the restarted auth service accepts a token it signed before");
     }
 
     [TestMethod]
