@@ -7,8 +7,9 @@ namespace NovaBrain.Gateway;
 public static class CallerIdentity
 {
     /// <summary>
-    /// <c>sub:{subject}</c> for users (and whoever else the token names), <c>client:{client id}</c> for machine
-    /// clients, <c>api-key:{key id}</c> for API keys without an owner; <see langword="null"/> when unauthenticated.
+    /// <c>api-key:{key id}</c> for requests made with an API key (each key has its own limit and shows in the access
+    /// log by its id, never its value), <c>sub:{subject}</c> for users (and whoever else the token names),
+    /// <c>client:{client id}</c> for machine clients without a subject; <see langword="null"/> when unauthenticated.
     /// </summary>
     public static string? Of(ClaimsPrincipal user)
     {
@@ -16,14 +17,14 @@ public static class CallerIdentity
         {
             return null;
         }
+        if (user.FindFirst(NovaBrainClaimTypes.ApiKeyId)?.Value is { Length: > 0 } keyId)
+        {
+            return $"api-key:{keyId}";
+        }
         if (user.FindFirst(NovaBrainClaimTypes.Subject)?.Value is { Length: > 0 } subject)
         {
             return $"sub:{subject}";
         }
-        if (user.FindFirst(NovaBrainClaimTypes.ClientId)?.Value is { Length: > 0 } clientId)
-        {
-            return $"client:{clientId}";
-        }
-        return user.FindFirst(NovaBrainClaimTypes.ApiKeyId)?.Value is { Length: > 0 } keyId ? $"api-key:{keyId}" : null;
+        return user.FindFirst(NovaBrainClaimTypes.ClientId)?.Value is { Length: > 0 } clientId ? $"client:{clientId}" : null;
     }
 }
