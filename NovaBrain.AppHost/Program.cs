@@ -35,7 +35,8 @@ var modelRegistry = AddPlatformService<Projects.NovaBrain_ModelRegistry>("model-
 var modelServing = AddPlatformService<Projects.NovaBrain_ModelServing>("model-serving", database: null);
 var dataProcessing = AddPlatformService<Projects.NovaBrain_DataProcessing>("data-processing", ConnectionNames.DataDb);
 var training = AddPlatformService<Projects.NovaBrain_Training>("training", ConnectionNames.TrainingDb);
-var parameters = AddPlatformService<Projects.NovaBrain_Parameters>("parameters", ConnectionNames.ParamsDb);
+var parameters = AddPlatformService<Projects.NovaBrain_Parameters>("parameters", ConnectionNames.ParamsDb)
+    .WithBlobStorageInStateFolder();
 var monitoring = AddPlatformService<Projects.NovaBrain_Monitoring>("monitoring", ConnectionNames.MonitoringDb);
 var logging = AddPlatformService<Projects.NovaBrain_Logging>("logging", ConnectionNames.LogsDb);
 if (servers.Mongo is { } mongo)

@@ -42,6 +42,16 @@ public sealed class ServicesModelTests
     }
 
     [TestMethod]
+    public async Task Parameters_KeepsItsBlobStoreInTheStateFolder()
+    {
+        var state = Path.Combine(Path.GetTempPath(), "novabrain-tests", Guid.NewGuid().ToString("N"));
+        await using var builder = await AppHostModel.BuildInStateAsync(state, FakeServerBinaries.Settings());
+
+        var env = await builder.Single<ProjectResource>("parameters").EnvironmentAsync();
+        Assert.AreEqual(Path.Combine(state, "blobs"), env["Parameters__Storage__Root"]);
+    }
+
+    [TestMethod]
     public async Task Gateway_ListensOnConfiguredPortsAndWaitsOnlyForRedis()
     {
         await using var builder = await AppHostModel.BuildAsync(

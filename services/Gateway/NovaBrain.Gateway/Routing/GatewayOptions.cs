@@ -52,13 +52,13 @@ public sealed class GatewayOptions
         {
             yield return $"Gateway:Services has no '{prefix}' entry.";
         }
-        if (Limits.MaxRequestBodyBytes <= 0)
+        if (Limits.MaxRequestBodyBytes <= 0 || Limits.MaxRequestBodyBytesByPrefix.Values.Any(limit => limit <= 0))
         {
-            yield return "Gateway:Limits:MaxRequestBodyBytes must be positive.";
+            yield return "Gateway:Limits:MaxRequestBodyBytes and Gateway:Limits:MaxRequestBodyBytesByPrefix must be positive.";
         }
-        if (Timeouts.Management <= TimeSpan.Zero || Timeouts.Inference <= TimeSpan.Zero)
+        if (Timeouts.Management <= TimeSpan.Zero || Timeouts.Inference <= TimeSpan.Zero || Timeouts.ByPrefix.Values.Any(timeout => timeout <= TimeSpan.Zero))
         {
-            yield return "Gateway:Timeouts:Management and Gateway:Timeouts:Inference must be positive.";
+            yield return "Gateway:Timeouts:Management, Gateway:Timeouts:Inference and Gateway:Timeouts:ByPrefix must be positive.";
         }
         if (HealthChecks.Interval <= TimeSpan.Zero || HealthChecks.Timeout <= TimeSpan.Zero || HealthChecks.ReactivationPeriod <= TimeSpan.Zero)
         {
@@ -71,6 +71,17 @@ public sealed class GatewayLimits
 {
     /// <summary>Largest request body the gateway forwards; larger ones are refused with 413.</summary>
     public long MaxRequestBodyBytes { get; set; } = 32 * 1024 * 1024;
+
+    /// <summary>
+    /// Larger (or smaller) limits for the <c>/api/{prefix}/...</c> routes of some services: the parameter service
+    /// takes blobs of up to 50 GiB, and checks its own limit.
+    /// </summary>
+    public Dictionary<string, long> MaxRequestBodyBytesByPrefix { get; set; } = new()
+    {
+        ["params"] = 50L * 1024 * 1024 * 1024,
+    };
+
+    public long MaxRequestBodyBytesOf(string prefix) => MaxRequestBodyBytesByPrefix.GetValueOrDefault(prefix, MaxRequestBodyBytes);
 }
 
 /// <summary>How long a proxied request may take, end to end, before the gateway answers 504.</summary>
@@ -79,6 +90,14 @@ public sealed class GatewayTimeouts
     public TimeSpan Management { get; set; } = TimeSpan.FromSeconds(30);
 
     public TimeSpan Inference { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Other timeouts for the <c>/api/{prefix}/...</c> routes of some services: blob transfers take long.</summary>
+    public Dictionary<string, TimeSpan> ByPrefix { get; set; } = new()
+    {
+        ["params"] = TimeSpan.FromHours(1),
+    };
+
+    public TimeSpan Of(string prefix) => ByPrefix.GetValueOrDefault(prefix, Management);
 }
 
 /// <summary>How the gateway decides which of a service's endpoints may take requests.</summary>

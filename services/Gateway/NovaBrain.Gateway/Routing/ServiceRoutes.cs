@@ -9,7 +9,8 @@ namespace NovaBrain.Gateway.Routing;
 /// The gateway's routes, path unchanged, to one cluster per service at <c>http://{service}</c>, which service
 /// discovery resolves to the service's endpoints:
 /// <list type="bullet">
-/// <item><c>/api/{prefix}/{**rest}</c> to the service of that prefix, authenticated;</item>
+/// <item><c>/api/{prefix}/{**rest}</c> to the service of that prefix, authenticated, with the prefix's own body limit
+/// and timeout where it has one;</item>
 /// <item><c>/api/{prefix}/openapi/{**rest}</c>, its OpenAPI documents, anonymous and not rate limited;</item>
 /// <item><c>/connect</c>, <c>/.well-known</c>, <c>/account</c> and <c>/callback</c> to the auth service, anonymous
 /// (OpenID Connect endpoints and login pages authenticate their callers themselves);</item>
@@ -33,7 +34,11 @@ public static class ServiceRoutes
         var routes = new List<RouteConfig>();
         foreach (var (prefix, service) in options.Services)
         {
-            routes.Add(Route(options, prefix, service, $"/api/{prefix}/{{**rest}}", Authenticated));
+            routes.Add(Route(options, prefix, service, $"/api/{prefix}/{{**rest}}", Authenticated) with
+            {
+                MaxRequestBodySize = options.Limits.MaxRequestBodyBytesOf(prefix),
+                Timeout = options.Timeouts.Of(prefix),
+            });
             routes.Add(Route(options, $"{prefix}-openapi", service, $"/api/{prefix}/openapi/{{**rest}}", Anonymous) with
             {
                 RateLimiterPolicy = NotRateLimited,
