@@ -86,12 +86,14 @@ public sealed class RunningSystem : IAsyncDisposable
     /// <c>dotnet run</c> process whose child is the service itself, so the child is the one killed;
     /// the resource then exits and can be started again.
     /// </summary>
-    public void KillService(string resource)
+    public void KillService(string resource) => ServiceProcess(resource).Kill();
+
+    /// <summary>The process of a running service: the child of the <c>dotnet run</c> process Aspire started.</summary>
+    public Process ServiceProcess(string resource)
     {
         Assert.IsTrue(App.ResourceNotifications.TryGetCurrentState(resource, out var current), $"{resource} is known");
         var launcherPid = Convert.ToInt32(current.Snapshot.Properties.Single(p => p.Name == "executable.pid").Value);
-        var service = Process.GetProcesses().Single(process => ParentProcessId(process.Id) == launcherPid);
-        service.Kill();
+        return Process.GetProcesses().Single(process => ParentProcessId(process.Id) == launcherPid);
     }
 
     /// <summary>Asks a resource to stop; the stop command waits until it has.</summary>
