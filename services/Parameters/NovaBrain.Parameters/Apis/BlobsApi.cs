@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -62,7 +63,10 @@ public static class BlobsApi
         if (services.Store.SizeOf(expected) is { } size)
         {
             // Stored already: the body is read and dropped, not written again.
-            await request.Body.CopyToAsync(Stream.Null, cancellationToken);
+            if (!await DrainAsync(request.Body, services.MaxBlobBytes, cancellationToken))
+            {
+                return Problems.TooLarge(services.MaxBlobBytes);
+            }
             var existing = await services.Context.RecordAsync(new BlobWriteResult(BlobWriteStatus.Existing, expected, size), user, cancellationToken);
             return TypedResults.Ok(BlobResponse.From(existing));
         }
@@ -109,6 +113,30 @@ public static class BlobsApi
     }
 
     public static string LocationOf(BlobDigest digest) => $"{BasePath}/blobs/{digest}";
+
+    /// <summary>Reads a body to its end without keeping it; false once it exceeds <paramref name="maxBytes"/>.</summary>
+    private static async Task<bool> DrainAsync(Stream body, long maxBytes, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(81920);
+        try
+        {
+            long total = 0;
+            int read;
+            while ((read = await body.ReadAsync(buffer, cancellationToken)) > 0)
+            {
+                if ((total += read) > maxBytes)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
 
     private static EntityTagHeaderValue ETagOf(BlobDigest digest) => new($"\"{digest}\"");
 }
