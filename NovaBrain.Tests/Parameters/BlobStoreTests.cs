@@ -207,6 +207,31 @@ public sealed class BlobStoreTests
     }
 
     [TestMethod]
+    public async Task Gateway_LetsBodiesAbove32MiBThroughToParamsOnly()
+    {
+        const long size = 40L * 1024 * 1024;
+        var system = await RunningSystem.GetAsync();
+        using var admin = await system.CreateAdminClientAsync();
+
+        // Expect: 100-continue, waited for as long as it takes, so the refusal comes before the body is sent rather
+        // than as a reset connection.
+        using var patient = new HttpClient(new SocketsHttpHandler { Expect100ContinueTimeout = TimeSpan.FromMinutes(1) })
+        {
+            BaseAddress = admin.BaseAddress,
+        };
+        patient.DefaultRequestHeaders.Authorization = admin.DefaultRequestHeaders.Authorization;
+        using var tooLarge = new HttpRequestMessage(HttpMethod.Post, "/api/registry/v1/models") { Content = new GeneratedContent(size, seed: 7) };
+        tooLarge.Headers.ExpectContinue = true;
+        tooLarge.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var registry = await patient.SendAsync(tooLarge, TestContext.CancellationToken);
+        Assert.AreEqual(HttpStatusCode.RequestEntityTooLarge, registry.StatusCode, "other services keep the gateway's 32 MiB limit");
+
+        var content = new GeneratedContent(size, seed: 7);
+        using var posted = await admin.PostAsync(Blobs, content, TestContext.CancellationToken);
+        Assert.AreEqual(new BlobBody(content.Digest, size), await posted.ReadAsync<BlobBody>());
+    }
+
+    [TestMethod]
     public async Task Put_WithOnlyParamsRead_Returns403_WhileGetIsAllowed()
     {
         var system = await RunningSystem.GetAsync();
