@@ -13,6 +13,7 @@ var app = builder.Build();
 
 app.MapBlobsApi();
 app.MapUploadsApi();
+app.MapParameterSetsApi();
 app.MapDefaultEndpoints(apiPrefix: "params");
 
 app.Run();

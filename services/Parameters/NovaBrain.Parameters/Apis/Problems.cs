@@ -45,6 +45,29 @@ internal static class Problems
         "digest-conflict", "The digest differs from the announced one",
         $"The upload was started for {announced}, not {given}.", StatusCodes.Status400BadRequest);
 
+    public static ProblemHttpResult UnknownBlob(BlobDigest digest) => Problem(
+        "blob-not-found", "No such blob", $"No blob {digest} is stored; store it first, then create the version.", StatusCodes.Status400BadRequest);
+
+    public static ProblemHttpResult SetNotFound(string name) => Problem(
+        "set-not-found", "No such parameter set", $"There is no parameter set '{name}'.", StatusCodes.Status404NotFound);
+
+    public static ProblemHttpResult VersionNotFound(string name, int version) => Problem(
+        "version-not-found", "No such version", $"Parameter set '{name}' has no version {version}.", StatusCodes.Status404NotFound);
+
+    public static ProblemHttpResult UnknownVersion(string name, int version) => Problem(
+        "version-not-found", "No such version", $"Parameter set '{name}' has no version {version} to point at.", StatusCodes.Status400BadRequest);
+
+    public static ProblemHttpResult AlreadyCurrent(string name, int version) => Problem(
+        "already-current", "The version is current already", $"Version {version} is already current in '{name}'; nothing moved.", StatusCodes.Status409Conflict);
+
+    public static ProblemHttpResult NothingToRollBack(string name) => Problem(
+        "nothing-to-roll-back", "Nothing to roll back",
+        $"'current' in '{name}' has never moved from one version to another; name the version to roll back to.", StatusCodes.Status409Conflict);
+
+    public static ProblemHttpResult SetBusy(string name) => Problem(
+        "set-busy", "The parameter set is busy",
+        $"Other changes to '{name}' kept winning; nothing was changed, try again.", StatusCodes.Status409Conflict);
+
     private static ProblemHttpResult Problem(string reason, string title, string detail, int status) =>
         TypedResults.Problem(type: Type(reason), title: title, detail: detail, statusCode: status);
 

@@ -1,6 +1,9 @@
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
 using NovaBrain.EventBus.Outbox;
 using NovaBrain.Parameters.Blobs;
+using NovaBrain.Parameters.Sets;
 
 namespace NovaBrain.Parameters.Infrastructure;
 
@@ -12,6 +15,12 @@ public sealed class ParametersContext(DbContextOptions<ParametersContext> option
     public DbSet<Blob> Blobs => Set<Blob>();
 
     public DbSet<Upload> Uploads => Set<Upload>();
+
+    public DbSet<ParameterSet> ParameterSets => Set<ParameterSet>();
+
+    public DbSet<ParameterSetVersion> ParameterSetVersions => Set<ParameterSetVersion>();
+
+    public DbSet<PointerMove> PointerMoves => Set<PointerMove>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -26,6 +35,44 @@ public sealed class ParametersContext(DbContextOptions<ParametersContext> option
             upload.HasKey(u => u.Id);
             upload.Property(u => u.ExpectedDigest).HasMaxLength(BlobDigest.MaxLength);
             upload.Property(u => u.CreatedBy).HasMaxLength(PrincipalMaxLength);
+        });
+        modelBuilder.Entity<ParameterSet>(set =>
+        {
+            set.HasKey(s => s.Name);
+            set.Property(s => s.Name).HasMaxLength(ParameterSet.NameMaxLength);
+            set.Property(s => s.CreatedBy).HasMaxLength(PrincipalMaxLength);
+            set.Property(s => s.RowVersion).IsRowVersion();
+        });
+        modelBuilder.Entity<ParameterSetVersion>(version =>
+        {
+            // The key is the uniqueness that makes concurrent creations of the same number fail, and retry.
+            version.HasKey(v => new { v.Name, v.Version });
+            version.HasOne<ParameterSet>().WithMany().HasForeignKey(v => v.Name).OnDelete(DeleteBehavior.Restrict);
+            version.HasOne<Blob>().WithMany().HasForeignKey(v => v.Blob).OnDelete(DeleteBehavior.Restrict);
+            version.Property(v => v.Name).HasMaxLength(ParameterSet.NameMaxLength);
+            version.Property(v => v.Blob).HasMaxLength(BlobDigest.MaxLength);
+            version.Property(v => v.Format).HasMaxLength(32);
+            version.Property(v => v.Description).HasMaxLength(ParameterSetVersion.DescriptionMaxLength);
+            version.Property(v => v.CreatedBy).HasMaxLength(PrincipalMaxLength);
+            version.Property(v => v.Tags)
+                .HasColumnType("jsonb")
+                .HasConversion(
+                    tags => JsonSerializer.Serialize(tags, JsonSerializerOptions.Default),
+                    json => JsonSerializer.Deserialize<Dictionary<string, string>>(json, JsonSerializerOptions.Default) ?? new Dictionary<string, string>(),
+                    new ValueComparer<Dictionary<string, string>>(
+                        (left, right) => left!.Count == right!.Count && !left.Except(right).Any(),
+                        tags => tags.Aggregate(0, (hash, tag) => hash ^ HashCode.Combine(tag.Key, tag.Value)),
+                        tags => new Dictionary<string, string>(tags)));
+        });
+        modelBuilder.Entity<PointerMove>(move =>
+        {
+            move.HasKey(m => m.Id);
+            move.HasIndex(m => new { m.Name, m.Id });
+            move.HasOne<ParameterSet>().WithMany().HasForeignKey(m => m.Name).OnDelete(DeleteBehavior.Restrict);
+            move.Property(m => m.Name).HasMaxLength(ParameterSet.NameMaxLength);
+            move.Property(m => m.Kind).HasMaxLength(32);
+            move.Property(m => m.Reason).HasMaxLength(ParameterSetVersion.DescriptionMaxLength);
+            move.Property(m => m.MovedBy).HasMaxLength(PrincipalMaxLength);
         });
         modelBuilder.AddOutbox();
     }
