@@ -49,11 +49,11 @@ public static partial class ParameterSetsApi
             .WithSummary("A parameter set's versions, oldest first")
             .WithDescription("Paged by number: ?limit= (1 to 1000) and ?after=<the last version seen>.")
             .RequirePermission(Permissions.ParamsRead);
-        api.MapGet("/{name}/versions/{version:int}", GetVersion)
+        api.MapGet("/{name}/versions/{version}", GetVersion)
             .WithName("GetParameterSetVersion")
             .WithSummary("One version of a parameter set")
             .RequirePermission(Permissions.ParamsRead);
-        api.MapPut("/{name}/versions/{version:int}/tags", ReplaceTags)
+        api.MapPut("/{name}/versions/{version}/tags", ReplaceTags)
             .WithName("ReplaceParameterSetVersionTags")
             .WithSummary("Replace a version's tags")
             .WithDescription("Tags are labels, not content: the version's blob, format and lineage never change.")
