@@ -123,8 +123,7 @@ public sealed partial class OidcTests
         var system = await RunningSystem.GetAsync();
         var user = await system.CreateUserAsync("data-scientist");
         using var browser = Browser(system);
-        var verifier = Tokens.Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
-        var challenge = Tokens.Base64UrlEncode(SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(verifier)));
+        var (verifier, challenge) = Tokens.NewPkce();
         var authorize = "/connect/authorize?client_id=novabrain-cli&response_type=code&scope=openid%20profile%20offline_access"
             + $"&redirect_uri={Uri.EscapeDataString(CliRedirectUri)}&code_challenge={challenge}&code_challenge_method=S256&state=s-42";
 

@@ -1,6 +1,4 @@
 using System.Net.Http.Json;
-using System.Security.Cryptography;
-using System.Text;
 using NovaBrain.Tests.EndToEnd;
 using Npgsql;
 
@@ -43,8 +41,7 @@ public sealed class SocialLoginTests
         StringAssert.Contains(await providers.GetStringAsync("/api/auth/v1/external-providers", TestContext.CancellationToken), "upstream");
 
         using var browser = OidcTests.Browser(system);
-        var verifier = Tokens.Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
-        var challenge = Tokens.Base64UrlEncode(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
+        var (verifier, challenge) = Tokens.NewPkce();
         var authorize = "/connect/authorize?client_id=novabrain-cli&response_type=code&scope=openid%20profile"
             + $"&redirect_uri={Uri.EscapeDataString("http://127.0.0.1:8765/callback")}&code_challenge={challenge}&code_challenge_method=S256";
         var callback = await OidcTests.SignInThroughBrowserAsync(

@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Net;
 using System.Security.Claims;
 using System.Security.Cryptography;
@@ -43,7 +44,7 @@ public sealed class TokenValidationTests
 
         var good = Make(_ => { });
         var impostorKey = new RsaSecurityKey(RSA.Create(2048)) { KeyId = signingKey.KeyId };
-        var unsigned = $"{Tokens.Base64UrlEncode("""{"alg":"none","typ":"at+jwt"}""")}.{good.Split('.')[1]}.";
+        var unsigned = $"{Base64Url.EncodeToString("""{"alg":"none","typ":"at+jwt"}"""u8)}.{good.Split('.')[1]}.";
         var faulty = new Dictionary<string, string>
         {
             ["expired"] = Make(d => (d.IssuedAt, d.NotBefore, d.Expires) = (DateTime.UtcNow.AddMinutes(-30), DateTime.UtcNow.AddMinutes(-30), DateTime.UtcNow.AddMinutes(-10))),

@@ -1,6 +1,8 @@
+using System.Buffers.Text;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -71,25 +73,21 @@ public static class Tokens
     }
 
     /// <summary>The claims of a JWT, read without checking it (tests check signatures where that is the point).</summary>
-    public static JsonElement Payload(string jwt) => JsonDocument.Parse(Base64UrlDecode(jwt.Split('.')[1])).RootElement;
+    public static JsonElement Payload(string jwt) => JsonDocument.Parse(Base64Url.DecodeFromChars(jwt.Split('.')[1])).RootElement;
 
-    public static JsonElement Header(string jwt) => JsonDocument.Parse(Base64UrlDecode(jwt.Split('.')[0])).RootElement;
+    public static JsonElement Header(string jwt) => JsonDocument.Parse(Base64Url.DecodeFromChars(jwt.Split('.')[0])).RootElement;
 
     public static string[] Values(this JsonElement payload, string claim) =>
         !payload.TryGetProperty(claim, out var value) ? []
         : value.ValueKind == JsonValueKind.Array ? value.EnumerateArray().Select(v => v.GetString()!).ToArray()
         : [value.GetString()!];
 
-    public static byte[] Base64UrlDecode(string value)
+    /// <summary>A PKCE pair (RFC 7636): a random verifier and its S256 challenge.</summary>
+    public static (string Verifier, string Challenge) NewPkce()
     {
-        var padded = value.Replace('-', '+').Replace('_', '/');
-        return Convert.FromBase64String(padded.PadRight(padded.Length + (4 - padded.Length % 4) % 4, '='));
+        var verifier = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+        return (verifier, Base64Url.EncodeToString(SHA256.HashData(Encoding.ASCII.GetBytes(verifier))));
     }
-
-    public static string Base64UrlEncode(byte[] value) =>
-        Convert.ToBase64String(value).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    public static string Base64UrlEncode(string value) => Base64UrlEncode(Encoding.UTF8.GetBytes(value));
 
     public static HttpClient WithBearer(this HttpClient client, string accessToken)
     {

@@ -16,7 +16,7 @@ public sealed partial class RedisRateLimitingMiddleware(
     IOptions<RateLimitOptions> options,
     ILogger<RedisRateLimitingMiddleware> logger)
 {
-    public const string ProblemType = "urn:novabrain:problem:rate-limited";
+    private static readonly string ProblemType = NovaBrainProblems.Type("rate-limited");
 
     private int _redisFailing;
 

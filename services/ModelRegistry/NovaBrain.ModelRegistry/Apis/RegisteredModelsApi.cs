@@ -88,11 +88,11 @@ public static partial class RegisteredModelsApi
         return model is null ? TypedResults.NotFound() : TypedResults.Ok(RegisteredModelResponse.From(model));
     }
 
-    private static ProblemHttpResult NameTaken(string name) => TypedResults.Problem(
-        type: "urn:novabrain:problem:model-name-taken",
-        title: "A registered model with this name exists",
-        detail: $"The name '{name}' is taken; model names are unique.",
-        statusCode: StatusCodes.Status409Conflict);
+    private static ProblemHttpResult NameTaken(string name) => NovaBrainProblems.Result(
+        "model-name-taken",
+        "A registered model with this name exists",
+        $"The name '{name}' is taken; model names are unique.",
+        StatusCodes.Status409Conflict);
 
     private static Dictionary<string, string[]> Validate(CreateRegisteredModelRequest request)
     {
