@@ -133,7 +133,8 @@ public sealed class RunningSystem : IAsyncDisposable
     {
         using var timeout = new CancellationTokenSource(StartTimeout);
         var stateDirectory = Directory.CreateTempSubdirectory("novabrain-tests-").FullName;
-        var (httpPort, grpcPort) = (FreeTcpPort(), FreeTcpPort());
+        var httpPort = FreeTcpPort();
+        var grpcPort = FreeTcpPort(except: httpPort);
 
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.NovaBrain_AppHost>(
             [
@@ -198,11 +199,30 @@ public sealed class RunningSystem : IAsyncDisposable
 
     public Uri UpstreamAddress => new(App.GetEndpoint(UpstreamProvider, "http").ToString().Replace("localhost", "127.0.0.1", StringComparison.Ordinal));
 
-    private static int FreeTcpPort()
+    /// <summary>
+    /// A free port below the ephemeral range (Linux: 32768 and up). The gateway's ports are fixed before Aspire starts,
+    /// and Aspire takes its proxies' ports from the ephemeral range, so a port from there could be handed out twice.
+    /// </summary>
+    private static int FreeTcpPort(int? except = null)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        while (true)
+        {
+            var port = Random.Shared.Next(20000, 32768);
+            if (port == except)
+            {
+                continue;
+            }
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // Taken; try another.
+            }
+        }
     }
 
     public async ValueTask DisposeAsync()
