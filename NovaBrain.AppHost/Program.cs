@@ -1,5 +1,6 @@
 using NovaBrain.AppHost.Identity;
 using NovaBrain.AppHost.Infrastructure;
+using NovaBrain.Security;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
@@ -31,12 +32,19 @@ IResourceBuilder<ProjectResource> AddPlatformService<TProject>(string name, stri
         .WithPlatformIdentity(identity, auth);
 }
 
-var modelRegistry = AddPlatformService<Projects.NovaBrain_ModelRegistry>("model-registry", ConnectionNames.RegistryDb);
-var modelServing = AddPlatformService<Projects.NovaBrain_ModelServing>("model-serving", database: null);
-var dataProcessing = AddPlatformService<Projects.NovaBrain_DataProcessing>("data-processing", ConnectionNames.DataDb);
-var training = AddPlatformService<Projects.NovaBrain_Training>("training", ConnectionNames.TrainingDb);
 var parameters = AddPlatformService<Projects.NovaBrain_Parameters>("parameters", ConnectionNames.ParamsDb)
     .WithBlobStorageInStateFolder();
+// The registry keeps model artifacts in the parameter service; serving resolves references in the registry and
+// downloads artifacts from the parameter service, each with its own client's permissions.
+var modelRegistry = AddPlatformService<Projects.NovaBrain_ModelRegistry>("model-registry", ConnectionNames.RegistryDb)
+    .WithReference(parameters)
+    .WithServicePermissions(identity, Permissions.ParamsRead, Permissions.ParamsWrite);
+var modelServing = AddPlatformService<Projects.NovaBrain_ModelServing>("model-serving", database: null)
+    .WithReference(modelRegistry)
+    .WithReference(parameters)
+    .WithServicePermissions(identity, Permissions.ModelsRead, Permissions.ParamsRead);
+var dataProcessing = AddPlatformService<Projects.NovaBrain_DataProcessing>("data-processing", ConnectionNames.DataDb);
+var training = AddPlatformService<Projects.NovaBrain_Training>("training", ConnectionNames.TrainingDb);
 var monitoring = AddPlatformService<Projects.NovaBrain_Monitoring>("monitoring", ConnectionNames.MonitoringDb);
 var logging = AddPlatformService<Projects.NovaBrain_Logging>("logging", ConnectionNames.LogsDb);
 if (servers.Mongo is { } mongo)

@@ -24,7 +24,7 @@ public sealed class PlatformIdentity
 
     private readonly IDistributedApplicationBuilder builder;
     private readonly LocalState? runState;
-    private readonly List<(string ClientId, IResourceBuilder<ParameterResource> Secret)> serviceClients = [];
+    private readonly List<ServiceClient> serviceClients = [];
 
     private PlatformIdentity(IDistributedApplicationBuilder builder, LocalState? runState, object issuer, IResourceBuilder<ParameterResource> adminPassword)
     {
@@ -39,7 +39,7 @@ public sealed class PlatformIdentity
 
     public IResourceBuilder<ParameterResource> AdminPassword { get; }
 
-    public IReadOnlyList<(string ClientId, IResourceBuilder<ParameterResource> Secret)> ServiceClients => serviceClients;
+    public IReadOnlyList<ServiceClient> ServiceClients => serviceClients;
 
     public static PlatformIdentity Create(IDistributedApplicationBuilder builder, int gatewayHttpPort)
     {
@@ -68,17 +68,30 @@ public sealed class PlatformIdentity
     }
 
     /// <summary>A client for the service named <paramref name="serviceName"/>, with its own secret.</summary>
-    public (string ClientId, IResourceBuilder<ParameterResource> Secret) AddServiceClient(string serviceName)
+    public ServiceClient AddServiceClient(string serviceName)
     {
         var parameter = $"{serviceName}-client-secret";
-        var client = (ServiceClientPrefix + serviceName,
+        var client = new ServiceClient(
+            ServiceClientPrefix + serviceName,
             runState is null ? builder.AddParameter(parameter, secret: true) : RunSecret(builder, runState, parameter));
         serviceClients.Add(client);
         return client;
     }
 
+    public ServiceClient ClientOf(string serviceName) =>
+        serviceClients.Single(client => client.ClientId == ServiceClientPrefix + serviceName);
+
     private static IResourceBuilder<ParameterResource> RunSecret(IDistributedApplicationBuilder builder, LocalState state, string name) =>
         builder.Configuration[$"Parameters:{name}"] is null
             ? builder.AddParameter(name, state.Secret(name), secret: true)
             : builder.AddParameter(name, secret: true);
+}
+
+/// <summary>
+/// A service's own client: every one may validate API keys; <see cref="Permissions"/> adds what the service needs to call
+/// other services on its own behalf (the registry storing artifacts in the parameter service, say).
+/// </summary>
+public sealed record ServiceClient(string ClientId, IResourceBuilder<ParameterResource> Secret)
+{
+    public List<string> Permissions { get; } = [NovaBrain.Security.Permissions.ApiKeysValidate];
 }

@@ -11,7 +11,7 @@ public static class PlatformIdentityExtensions
     public static IResourceBuilder<ProjectResource> WithPlatformIdentity(
         this IResourceBuilder<ProjectResource> service, PlatformIdentity identity, IResourceBuilder<ProjectResource>? auth)
     {
-        var (clientId, secret) = identity.AddServiceClient(service.Resource.Name);
+        var client = identity.AddServiceClient(service.Resource.Name);
         if (auth is not null)
         {
             // Tokens are checked against keys fetched on first use, so a service need not wait for auth to start.
@@ -21,9 +21,17 @@ public static class PlatformIdentityExtensions
         return service.WithEnvironment(context =>
         {
             context.EnvironmentVariables["Identity__Issuer"] = identity.Issuer;
-            context.EnvironmentVariables["Identity__ClientId"] = clientId;
-            context.EnvironmentVariables["Identity__ClientSecret"] = secret.Resource;
+            context.EnvironmentVariables["Identity__ClientId"] = client.ClientId;
+            context.EnvironmentVariables["Identity__ClientSecret"] = client.Secret.Resource;
         });
+    }
+
+    /// <summary>Lets the service's own client call other services with these permissions.</summary>
+    public static IResourceBuilder<ProjectResource> WithServicePermissions(
+        this IResourceBuilder<ProjectResource> service, PlatformIdentity identity, params string[] permissions)
+    {
+        identity.ClientOf(service.Resource.Name).Permissions.AddRange(permissions);
+        return service;
     }
 
     /// <summary>
@@ -36,9 +44,13 @@ public static class PlatformIdentityExtensions
             context.EnvironmentVariables["Auth__Bootstrap__AdminPassword"] = identity.AdminPassword.Resource;
             for (var i = 0; i < identity.ServiceClients.Count; i++)
             {
-                var (clientId, secret) = identity.ServiceClients[i];
-                context.EnvironmentVariables[$"Auth__ServiceClients__{i}__ClientId"] = clientId;
-                context.EnvironmentVariables[$"Auth__ServiceClients__{i}__Secret"] = secret.Resource;
+                var client = identity.ServiceClients[i];
+                context.EnvironmentVariables[$"Auth__ServiceClients__{i}__ClientId"] = client.ClientId;
+                context.EnvironmentVariables[$"Auth__ServiceClients__{i}__Secret"] = client.Secret.Resource;
+                for (var j = 0; j < client.Permissions.Count; j++)
+                {
+                    context.EnvironmentVariables[$"Auth__ServiceClients__{i}__Permissions__{j}"] = client.Permissions[j];
+                }
             }
         });
 }
