@@ -1,0 +1,133 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using NovaBrain.ModelServing.Deployments;
+using NovaBrain.ModelServing.Infrastructure;
+using NovaBrain.ModelServing.Protocol;
+using NovaBrain.Security;
+
+namespace NovaBrain.ModelServing.Apis;
+
+/// <summary>
+/// Deployments: which registry model version is served under which protocol model name, on which providers, with which
+/// batching. Loads are asynchronous: a created or updated deployment answers 202 and reports its progress in its status.
+/// </summary>
+public static class DeploymentsApi
+{
+    public const string BasePath = "/api/serving/v1/deployments";
+
+    public static RouteGroupBuilder MapDeploymentsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup(BasePath).WithTags("Deployments").RequirePermission(Permissions.DeploymentsManage);
+
+        api.MapPost("/", Create)
+            .WithName("CreateDeployment")
+            .WithSummary("Deploy a registry model version")
+            .WithDescription("Answers 202 at once; the version is resolved, fetched, loaded and warmed up in the background, and the deployment is ready once its status says so.");
+        api.MapGet("/", List).WithName("ListDeployments").WithSummary("Every deployment with its status");
+        api.MapGet("/{name}", Get).WithName("GetDeployment").WithSummary("A deployment's status, provider and version");
+        api.MapPut("/{name}", Update)
+            .WithName("UpdateDeployment")
+            .WithSummary("Roll a deployment to another model version or settings")
+            .WithDescription("Settings left out keep their current values. The new version is loaded and warmed up beside the serving one, switched to atomically, and the old one unloaded once its requests are done; a failed update leaves the old version serving.");
+        api.MapDelete("/{name}", Delete).WithName("DeleteDeployment").WithSummary("Unload a deployment and free its memory");
+
+        return api;
+    }
+
+    public static Results<Accepted<DeploymentResponse>, ProblemHttpResult> Create(DeploymentRequest request, [AsParameters] DeploymentServices services)
+    {
+        var (spec, problems) = services.Build(request, request.Name ?? "", baseline: null);
+        if (spec is null)
+        {
+            return Problems.InvalidDeployment(problems);
+        }
+        if (services.Deployments.Create(spec) is not { } created)
+        {
+            return Problems.DeploymentExists(spec.Name);
+        }
+        return TypedResults.Accepted($"{BasePath}/{spec.Name}", DeploymentResponse.From(created.Deployment));
+    }
+
+    public static Ok<DeploymentResponse[]> List(DeploymentManager deployments) =>
+        TypedResults.Ok(deployments.List().Select(DeploymentResponse.From).ToArray());
+
+    public static Results<Ok<DeploymentResponse>, ProblemHttpResult> Get(string name, DeploymentManager deployments) =>
+        deployments.Find(name) is { } deployment ? TypedResults.Ok(DeploymentResponse.From(deployment)) : Problems.DeploymentNotFound(name);
+
+    public static Results<Accepted<DeploymentResponse>, ProblemHttpResult> Update(string name, DeploymentRequest request, [AsParameters] DeploymentServices services)
+    {
+        if (services.Deployments.Find(name) is not { } deployment)
+        {
+            return Problems.DeploymentNotFound(name);
+        }
+        if (request.Name is { } renamed && renamed != name)
+        {
+            return Problems.InvalidDeployment([$"A deployment cannot be renamed ('{name}' to '{renamed}'); create another one."]);
+        }
+        var (spec, problems) = services.Build(request, name, deployment.Read(d => d.Spec));
+        if (spec is null)
+        {
+            return Problems.InvalidDeployment(problems);
+        }
+        _ = services.Deployments.Update(deployment, spec);
+        return TypedResults.Accepted($"{BasePath}/{name}", DeploymentResponse.From(deployment));
+    }
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> Delete(string name, DeploymentManager deployments) =>
+        await deployments.DeleteAsync(name) ? TypedResults.NoContent() : Problems.DeploymentNotFound(name);
+}
+
+/// <summary>What the deployment endpoints need besides the request.</summary>
+public sealed record DeploymentServices(DeploymentManager Deployments, InferenceService Inference, IOptions<ServingOptions> Options)
+{
+    public (DeploymentSpec? Spec, IReadOnlyList<string> Problems) Build(DeploymentRequest request, string name, DeploymentSpec? baseline) =>
+        DeploymentSpecs.Build(request, name, baseline, Options.Value, Inference.TensorRtCacheFolder);
+}
+
+/// <summary>A deployment's status: <c>state</c> Loading, Ready or Failed (with a reason), what it serves and on which provider.</summary>
+public sealed record DeploymentResponse(
+    string Name,
+    string Model,
+    string State,
+    bool Ready,
+    string? Reason,
+    ServingVersion? Serving,
+    UpdateStatus? Update,
+    int Instances,
+    EngineStatus Engine,
+    BatchingStatus Batching,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt)
+{
+    public static DeploymentResponse From(Deployment deployment) => deployment.Read(d =>
+    {
+        var served = d.Current;
+        return new DeploymentResponse(
+            d.Name,
+            d.Spec.Model,
+            d.State.ToString(),
+            served is not null,
+            d.Reason,
+            served is null ? null : new ServingVersion(served.Source.Model, served.Source.Version, served.Source.Reference, served.Source.Artifact.Digest, served.Provider, served.Platform),
+            d.Update is { } update ? new UpdateStatus(update.Spec.Model, update.State.ToString(), update.Reason) : null,
+            d.Spec.Instances,
+            new EngineStatus(d.Spec.Engine.Providers.Select(provider => provider.ToString()).ToArray(), d.Spec.Engine.RequireProvider, d.Spec.Engine.DeviceId, d.Spec.Engine.Fp16),
+            new BatchingStatus(
+                d.Spec.Batching.MaxBatchSize,
+                d.Spec.Batching.PreferredBatchSizes,
+                (long)d.Spec.Batching.MaxQueueDelay.TotalMicroseconds,
+                d.Spec.Batching.MaxQueueSize,
+                d.Spec.Batching.DefaultTimeout is { } timeout ? (long)timeout.TotalMicroseconds : null),
+            d.CreatedAt,
+            d.UpdatedAt);
+    });
+}
+
+/// <summary>The model version serving requests: registry model and version, the artifact, and the execution provider running it.</summary>
+public sealed record ServingVersion(string Model, int Version, string Reference, string Digest, string Provider, string Platform);
+
+public sealed record UpdateStatus(string Model, string State, string? Reason);
+
+public sealed record EngineStatus(IReadOnlyList<string> Providers, bool RequireProvider, int DeviceId, bool Fp16);
+
+public sealed record BatchingStatus(int MaxBatchSize, IReadOnlyList<int> PreferredBatchSizes, long MaxQueueDelayMicroseconds, int MaxQueueSize, long? TimeoutMicroseconds);

@@ -1,0 +1,18 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace NovaBrain.ModelServing.Apis;
+
+/// <summary>The deployment endpoints' refusals, each with a reason of its own (<see cref="NovaBrainProblems"/>).</summary>
+internal static class Problems
+{
+    public static ProblemHttpResult InvalidDeployment(IReadOnlyList<string> problems) => NovaBrainProblems.Result(
+        "invalid-deployment", "The deployment is not valid", string.Join(" ", problems), StatusCodes.Status400BadRequest,
+        new Dictionary<string, object?> { ["problems"] = problems });
+
+    public static ProblemHttpResult DeploymentExists(string name) => NovaBrainProblems.Result(
+        "deployment-exists", "The deployment exists already",
+        $"There is a deployment '{name}' already; update it with PUT, or delete it first.", StatusCodes.Status409Conflict);
+
+    public static ProblemHttpResult DeploymentNotFound(string name) => NovaBrainProblems.Result(
+        "deployment-not-found", "No such deployment", $"There is no deployment '{name}'.", StatusCodes.Status404NotFound);
+}

@@ -1,0 +1,114 @@
+using System.Collections.Concurrent;
+using NovaBrain.ModelServing.Engines;
+using NovaBrain.ModelServing.Infrastructure;
+
+namespace NovaBrain.ModelServing.Deployments;
+
+/// <summary>
+/// The deployments of this service instance, kept in memory: created, updated (rolling: the new version is loaded and
+/// warmed up beside the old, switched to atomically, and the old one retired once its queued and running requests are
+/// done) and deleted (the version is retired the same way and its sessions freed).
+/// </summary>
+public sealed class DeploymentManager(ModelLoader loader, TimeProvider time, ILogger<DeploymentManager> logger) : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, Deployment> deployments = new(StringComparer.Ordinal);
+
+    public IReadOnlyList<Deployment> List() => deployments.Values.OrderBy(deployment => deployment.Name, StringComparer.Ordinal).ToArray();
+
+    public Deployment? Find(string name) => deployments.GetValueOrDefault(name);
+
+    /// <summary>Starts loading a new deployment; null when one of that name exists. The task completes once the load has settled.</summary>
+    public (Deployment Deployment, Task Settled)? Create(DeploymentSpec spec)
+    {
+        var deployment = new Deployment(spec, time.GetUtcNow());
+        if (!deployments.TryAdd(spec.Name, deployment))
+        {
+            return null;
+        }
+        return (deployment, StartLoad(deployment, spec));
+    }
+
+    /// <summary>Starts a rolling update of <paramref name="deployment"/> to <paramref name="spec"/>; the task completes once it has settled.</summary>
+    public Task Update(Deployment deployment, DeploymentSpec spec) => StartLoad(deployment, spec);
+
+    private Task StartLoad(Deployment deployment, DeploymentSpec spec) => Task.Run(() => LoadAsync(deployment, spec));
+
+    private async Task LoadAsync(Deployment deployment, DeploymentSpec spec)
+    {
+        try
+        {
+            await deployment.Changes.WaitAsync(deployment.Lifetime.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        try
+        {
+            deployment.BeginLoad(spec, time.GetUtcNow());
+            ServedModel loaded;
+            try
+            {
+                loaded = await loader.LoadAsync(spec, deployment.Lifetime.Token);
+            }
+            catch (OperationCanceledException) when (deployment.Lifetime.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception exception) when (exception is ModelResolutionException or ArtifactException or EngineLoadException or HttpRequestException)
+            {
+                logger.LogWarning("Deployment {Deployment} could not load {Model}: {Reason}", spec.Name, spec.Model, exception.Message);
+                deployment.LoadFailed(spec, exception.Message, time.GetUtcNow());
+                return;
+            }
+
+            if (deployment.Lifetime.IsCancellationRequested)
+            {
+                await loaded.DisposeAsync();
+                return;
+            }
+            if (deployment.Switch(loaded, spec, time.GetUtcNow()) is { } previous)
+            {
+                await previous.DisposeAsync();
+                logger.LogInformation("Deployment {Deployment} retired version {Version}", spec.Name, previous.Version);
+            }
+        }
+        finally
+        {
+            deployment.Changes.Release();
+        }
+    }
+
+    /// <summary>Removes a deployment: a load in progress stops, and its serving version is retired. False when there is none.</summary>
+    public async Task<bool> DeleteAsync(string name)
+    {
+        if (!deployments.TryRemove(name, out var deployment))
+        {
+            return false;
+        }
+        await deployment.Lifetime.CancelAsync();
+        await deployment.Changes.WaitAsync();
+        try
+        {
+            if (deployment.Retire() is { } retired)
+            {
+                await retired.DisposeAsync();
+            }
+        }
+        finally
+        {
+            deployment.Changes.Release();
+        }
+        logger.LogInformation("Deployment {Deployment} deleted", name);
+        return true;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var name in deployments.Keys.ToArray())
+        {
+            await DeleteAsync(name);
+        }
+    }
+}

@@ -1,0 +1,29 @@
+using System.Text.RegularExpressions;
+using NovaBrain.ModelServing.Batching;
+using NovaBrain.ModelServing.Engines;
+
+namespace NovaBrain.ModelServing.Deployments;
+
+/// <summary>What a deployment serves and how: every setting resolved, defaults filled in.</summary>
+/// <param name="Name">The deployment's name, which is the model name of the inference protocol.</param>
+/// <param name="Model">The registry reference it serves (<c>models:/name/3</c>, <c>models:/name@alias</c>, <c>models:/name/Stage</c>).</param>
+/// <param name="Instances">Engine instances (sessions) running the model side by side.</param>
+public sealed record DeploymentSpec(string Name, string Model, EngineSettings Engine, int Instances, BatchingSettings Batching);
+
+public static partial class ModelReferences
+{
+    /// <summary>Whether <paramref name="reference"/> is written as the registry expects; the registry decides whether it exists.</summary>
+    public static bool IsWellFormed(string? reference) => reference is not null && Pattern().IsMatch(reference);
+
+    [GeneratedRegex(@"^models:/[A-Za-z0-9][A-Za-z0-9._-]{0,127}(/[A-Za-z0-9]+|@[A-Za-z0-9][A-Za-z0-9._-]{0,63})$")]
+    private static partial Regex Pattern();
+}
+
+public static partial class DeploymentNames
+{
+    /// <summary>Names fit in a URL path segment and a protocol model name: letters, digits, '.', '_' and '-', at most 128.</summary>
+    public static bool IsValid(string? name) => name is not null && Pattern().IsMatch(name);
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")]
+    private static partial Regex Pattern();
+}

@@ -1,0 +1,52 @@
+using NovaBrain.ModelServing.Deployments;
+using NovaBrain.ModelServing.Infrastructure;
+using NovaBrain.ModelServing.Metrics;
+using NovaBrain.ModelServing.Protocol;
+using NovaBrain.ModelServing.Protocol.Grpc;
+
+namespace NovaBrain.ModelServing.Extensions;
+
+public static class Extensions
+{
+    /// <summary>
+    /// Model serving's own services: the registry and parameter-service clients (calling with this service's token), the
+    /// artifact cache, the model loader, the deployments and the protocol operations, and the serving metrics.
+    /// </summary>
+    public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<ServingOptions>()
+            .BindConfiguration(ServingOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        builder.Services.AddHttpClient(RegistryClient.HttpClientName, http => http.BaseAddress = new Uri("http://model-registry"))
+            .AddServiceClientCredentials();
+        builder.Services.AddHttpClient(ArtifactCache.HttpClientName, http => http.BaseAddress = new Uri("http://parameters"))
+            .AddServiceClientCredentials();
+
+        builder.Services.AddSingleton<ServingMetrics>();
+        builder.Services.AddSingleton<RegistryClient>();
+        builder.Services.AddSingleton<ArtifactCache>();
+        builder.Services.AddSingleton<ModelLoader>();
+        builder.Services.AddSingleton<DeploymentManager>();
+        builder.Services.AddSingleton<InferenceService>();
+        return builder;
+    }
+
+    /// <summary>The inference protocol's gRPC service, with gRPC health checks and reflection beside it.</summary>
+    public static IHostApplicationBuilder AddInferenceGrpc(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddGrpc();
+        builder.Services.AddGrpcHealthChecks();
+        builder.Services.AddGrpcReflection();
+        return builder;
+    }
+
+    public static WebApplication MapInferenceGrpc(this WebApplication app)
+    {
+        app.MapGrpcService<InferenceGrpcService>();
+        app.MapGrpcHealthChecksService().AllowAnonymous();
+        app.MapGrpcReflectionService().AllowAnonymous();
+        return app;
+    }
+}

@@ -1,0 +1,40 @@
+using System.Net;
+using System.Net.Http.Json;
+
+namespace NovaBrain.ModelServing.Infrastructure;
+
+/// <summary>Resolves model references (<c>models:/name/3</c>, <c>models:/name@alias</c>, <c>models:/name/Stage</c>) in the model registry.</summary>
+public sealed class RegistryClient(IHttpClientFactory httpClientFactory)
+{
+    public const string HttpClientName = "model-registry";
+
+    public async Task<ResolvedModel> ResolveAsync(string reference, CancellationToken cancellationToken)
+    {
+        using var http = httpClientFactory.CreateClient(HttpClientName);
+        using var response = await http.GetAsync($"/api/registry/v1/resolve?ref={Uri.EscapeDataString(reference)}", cancellationToken);
+        if (response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.NotFound)
+        {
+            var problem = await response.Content.ReadFromJsonAsync<RegistryProblem>(cancellationToken);
+            throw new ModelResolutionException(
+                response.StatusCode == HttpStatusCode.NotFound ? "model-reference-not-found" : "invalid-model-reference",
+                $"The registry cannot resolve '{reference}': {problem?.Detail ?? problem?.Title ?? response.ReasonPhrase}");
+        }
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<ResolvedModel>(cancellationToken)
+            ?? throw new ModelResolutionException("invalid-registry-answer", $"The registry answered nothing for '{reference}'.");
+    }
+
+    private sealed record RegistryProblem(string? Title, string? Detail);
+}
+
+/// <summary>A model version as the registry resolved a reference to it.</summary>
+public sealed record ResolvedModel(string Reference, string Model, int Version, string Format, ArtifactReference Artifact);
+
+/// <summary>A model file stored in the parameter service, by content digest (<c>sha256:&lt;hex&gt;</c>).</summary>
+public sealed record ArtifactReference(string Digest, long SizeBytes);
+
+/// <summary>A reference the registry refused, with the registry's reason.</summary>
+public sealed class ModelResolutionException(string reason, string message) : Exception(message)
+{
+    public string Reason { get; } = reason;
+}
