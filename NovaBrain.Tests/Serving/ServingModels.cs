@@ -37,9 +37,12 @@ internal static class ServingModels
     public static float[] Floats(TensorData tensor) => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(tensor.Data.Span).ToArray();
 
     /// <summary>The model's output for <paramref name="input"/>, from an ONNX Runtime session the test opens itself.</summary>
-    public static float[] RunDirectly(string modelPath, float[] input)
+    public static float[] RunDirectly(string modelPath, float[] input) => RunDirectly(File.ReadAllBytes(modelPath), input);
+
+    /// <inheritdoc cref="RunDirectly(string, float[])"/>
+    public static float[] RunDirectly(byte[] model, float[] input)
     {
-        using var session = new InferenceSession(modelPath);
+        using var session = new InferenceSession(model);
         using var value = OrtValue.CreateTensorValueFromMemory(input, [input.Length / InputWidth, InputWidth]);
         using var outputs = session.Run(new RunOptions(), ["input"], [value], ["output"]);
         return outputs[0].GetTensorDataAsSpan<float>().ToArray();

@@ -18,13 +18,15 @@ public static class InferenceProtocolApi
     {
         var v2 = app.MapGroup("/v2").WithTags(Tag);
 
+        // Probes, like /health/*: anonymous at the service (the gateway authenticates all of /v2) and left out of the document.
         v2.MapGet("/health/live", () => Json(new LiveBody(true)))
-            .WithName("ServerLive").WithSummary("Whether the server is live").AllowAnonymous();
+            .WithName("ServerLive").WithSummary("Whether the server is live").AllowAnonymous().ExcludeFromDescription();
         v2.MapGet("/health/ready", () => Json(new ReadyBody(true)))
             .WithName("ServerReady")
             .WithSummary("Whether the server is ready")
             .WithDescription("The server is ready while it runs; readiness of each model is its own (GET /v2/models/{model}/ready), so one model loading or failing does not make the server unready.")
-            .AllowAnonymous();
+            .AllowAnonymous()
+            .ExcludeFromDescription();
         v2.MapGet("", () => Json(new ServerMetadataBody(InferenceService.ServerName, InferenceService.ServerVersion, InferenceService.Extensions)))
             .WithName("ServerMetadata").WithSummary("Server name, version and protocol extensions").RequirePermission(Permissions.ModelsRead);
 

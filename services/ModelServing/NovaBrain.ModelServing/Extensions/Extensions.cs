@@ -36,7 +36,8 @@ public static class Extensions
     /// <summary>The inference protocol's gRPC service, with gRPC health checks and reflection beside it.</summary>
     public static IHostApplicationBuilder AddInferenceGrpc(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddGrpc();
+        // Calls to services not served here answer HTTP 404, rather than through a catch-all endpoint without a permission.
+        builder.Services.AddGrpc(options => options.IgnoreUnknownServices = true);
         builder.Services.AddGrpcHealthChecks();
         builder.Services.AddGrpcReflection();
         return builder;
@@ -44,7 +45,8 @@ public static class Extensions
 
     public static WebApplication MapInferenceGrpc(this WebApplication app)
     {
-        app.MapGrpcService<InferenceGrpcService>();
+        // Each method states its permission; the service as a whole (and its catch-all for unknown methods) needs a caller.
+        app.MapGrpcService<InferenceGrpcService>().RequireAuthorization();
         app.MapGrpcHealthChecksService().AllowAnonymous();
         app.MapGrpcReflectionService().AllowAnonymous();
         return app;
