@@ -150,6 +150,30 @@ public sealed class ServingSystemTests
     }
 
     [TestMethod]
+    public async Task Deployment_OfAnAlias_RollsToTheNewVersion_WhenTheAliasMoves()
+    {
+        var system = await RunningSystem.GetAsync();
+        using var gateway = system.CreateGatewayClient(await system.FreshTokenAsync());
+        var (model, _) = await gateway.RegisterMlpAsync(1, 2);
+        using (var first = await gateway.PutAsJsonAsync($"{RegistryClient.Models}/{model}/aliases/champion", new { version = 1 }, TestContext.CancellationToken))
+        {
+            Assert.IsTrue(first.IsSuccessStatusCode, await first.Content.ReadAsStringAsync(TestContext.CancellationToken));
+        }
+        var name = Auth.Accounts.Unique("mlp");
+        await gateway.DeployAsync(name, $"models:/{model}@champion");
+        var ready = await gateway.WaitForStateAsync(name, "Ready");
+        Assert.AreEqual(1, ready.Serving!.Version);
+
+        using (var moved = await gateway.PutAsJsonAsync($"{RegistryClient.Models}/{model}/aliases/champion", new { version = 2 }, TestContext.CancellationToken))
+        {
+            Assert.IsTrue(moved.IsSuccessStatusCode, await moved.Content.ReadAsStringAsync(TestContext.CancellationToken));
+        }
+
+        var followed = await gateway.WaitForStateAsync(name, "Ready", deployment => deployment.Serving?.Version == 2);
+        Assert.AreEqual($"models:/{model}@champion", followed.Model);
+    }
+
+    [TestMethod]
     public async Task Delete_UnloadsTheModel_AndItsNameIsUnknownAfterwards()
     {
         var system = await RunningSystem.GetAsync();

@@ -1,10 +1,14 @@
+using NovaBrain.Contracts.IntegrationEvents.Registry;
 using NovaBrain.ModelServing.Apis;
 using NovaBrain.ModelServing.Extensions;
+using NovaBrain.ModelServing.IntegrationEvents.EventHandling;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddRabbitMqEventBus("eventbus");
+builder.AddRabbitMqEventBus("eventbus")
+    .AddSubscription<ModelAliasMoved, ModelAliasMovedHandler>()
+    .AddSubscription<ModelVersionStageChanged, ModelVersionStageChangedHandler>();
 builder.AddApplicationServices();
 builder.AddInferenceGrpc();
 

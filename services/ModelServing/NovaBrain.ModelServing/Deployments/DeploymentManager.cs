@@ -17,6 +17,10 @@ public sealed class DeploymentManager(ModelLoader loader, TimeProvider time, ILo
 
     public Deployment? Find(string name) => deployments.GetValueOrDefault(name);
 
+    /// <summary>The deployments whose spec names <paramref name="reference"/> (an alias or a stage they follow).</summary>
+    public IReadOnlyList<Deployment> Following(string reference) =>
+        deployments.Values.Where(deployment => deployment.Read(d => d.Spec.Model) == reference).ToArray();
+
     /// <summary>Starts loading a new deployment; null when one of that name exists. The task completes once the load has settled.</summary>
     public (Deployment Deployment, Task Settled)? Create(DeploymentSpec spec)
     {

@@ -48,7 +48,7 @@ public static class RestInferenceCodec
             }
 
             string? id = null;
-            if (root.TryGetProperty("id", out var idElement))
+            if (root.TryGetProperty("id", out var idElement) && idElement.ValueKind != JsonValueKind.Null)
             {
                 id = idElement.ValueKind == JsonValueKind.String ? idElement.GetString() : throw InferenceException.BadInput("'id' must be a string");
             }
