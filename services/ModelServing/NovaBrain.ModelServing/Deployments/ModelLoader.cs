@@ -25,7 +25,7 @@ public sealed class ModelLoader(RegistryClient registry, ArtifactCache cache, Se
         {
             throw new EngineLoadException($"{spec.Model} resolved to version {resolved.Version} in format '{resolved.Format}'; only '{OnnxFormat}' models are served.");
         }
-        var path = await cache.GetAsync(resolved.Artifact.Digest, cancellationToken);
+        var path = await cache.GetAsync(resolved.Artifact.Digest, resolved.Artifact.SizeBytes, cancellationToken);
 
         var instances = new List<IInferenceEngine>();
         try

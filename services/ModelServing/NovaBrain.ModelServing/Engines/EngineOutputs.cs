@@ -6,8 +6,6 @@ namespace NovaBrain.ModelServing.Engines;
 /// </summary>
 public abstract class EngineOutputs : IDisposable
 {
-    public abstract int Count { get; }
-
     public abstract string Name(int output);
 
     public abstract TensorDataType DataType(int output);

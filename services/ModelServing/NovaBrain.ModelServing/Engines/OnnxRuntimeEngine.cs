@@ -202,8 +202,6 @@ public sealed class OnnxRuntimeEngine : IInferenceEngine
     {
         private readonly OrtValue[] outputs = values.ToArray();
 
-        public override int Count => outputs.Length;
-
         public override string Name(int output) => names[output];
 
         public override TensorDataType DataType(int output) =>

@@ -63,17 +63,6 @@ public static class Tensors
         return true;
     }
 
-    /// <summary>The byte offset where BYTES element <paramref name="index"/> begins (its length prefix).</summary>
-    public static int OffsetOfBytesElement(ReadOnlySpan<byte> data, long index)
-    {
-        var offset = 0;
-        for (long element = 0; element < index; element++)
-        {
-            offset += sizeof(uint) + (int)BinaryPrimitives.ReadUInt32LittleEndian(data[offset..]);
-        }
-        return offset;
-    }
-
     /// <summary>Each BYTES element's content, without its length prefix.</summary>
     public static IEnumerable<ReadOnlyMemory<byte>> BytesElements(ReadOnlyMemory<byte> data)
     {

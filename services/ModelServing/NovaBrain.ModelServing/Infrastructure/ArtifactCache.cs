@@ -37,8 +37,8 @@ public sealed class ArtifactCache
     public string Root { get; }
 
     /// <summary>The local path of the artifact <paramref name="digest"/>, downloaded and verified first if it is not cached.</summary>
-    /// <exception cref="ArtifactException">The digest is malformed, or the download does not match it.</exception>
-    public async Task<string> GetAsync(string digest, CancellationToken cancellationToken)
+    /// <exception cref="ArtifactException">The digest is malformed, or the download does not match it or its size.</exception>
+    public async Task<string> GetAsync(string digest, long expectedSize, CancellationToken cancellationToken)
     {
         if (!digest.StartsWith(DigestPrefix, StringComparison.Ordinal) || digest.Length != DigestPrefix.Length + 64 ||
             !digest[DigestPrefix.Length..].All(Uri.IsHexDigit))
@@ -57,7 +57,7 @@ public sealed class ArtifactCache
                 return path;
             }
 
-            var size = await DownloadAsync(digest, hex, path, cancellationToken);
+            var size = await DownloadAsync(digest, expectedSize, hex, path, cancellationToken);
             entries[hex] = (size, DateTime.UtcNow);
             Evict(keep: hex);
             return path;
@@ -68,7 +68,7 @@ public sealed class ArtifactCache
         }
     }
 
-    private async Task<long> DownloadAsync(string digest, string hex, string path, CancellationToken cancellationToken)
+    private async Task<long> DownloadAsync(string digest, long expectedSize, string hex, string path, CancellationToken cancellationToken)
     {
         var partial = path + ".partial";
         try
@@ -89,16 +89,19 @@ public sealed class ArtifactCache
                 int read;
                 while ((read = await source.ReadAsync(buffer, cancellationToken)) > 0)
                 {
+                    if ((size += read) > expectedSize)
+                    {
+                        throw new ArtifactException($"Artifact {digest} is larger than the {expectedSize} bytes the registry recorded; it was not used.");
+                    }
                     hash.AppendData(buffer, 0, read);
                     await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-                    size += read;
                 }
             }
 
             var actual = Convert.ToHexStringLower(hash.GetHashAndReset());
-            if (actual != hex)
+            if (actual != hex || size != expectedSize)
             {
-                throw new ArtifactException($"Artifact {digest} downloaded as sha256:{actual}; it was not used.");
+                throw new ArtifactException($"Artifact {digest} ({expectedSize} bytes) downloaded as sha256:{actual} ({size} bytes); it was not used.");
             }
             File.Move(partial, path, overwrite: true);
             logger.LogInformation("Cached artifact {Digest} ({Size} bytes)", digest, size);
