@@ -95,4 +95,7 @@ public sealed record ServingVersionBody(string Model, int Version, string Refere
 
 public sealed record UpdateStatusBody(string Model, string State, string? Reason);
 
-public sealed record DeploymentBody(string Name, string Model, string State, bool Ready, string? Reason, ServingVersionBody? Serving, UpdateStatusBody? Update, int Instances);
+public sealed record CanaryBody(string Model, int Percent, string State, string? Reason, int? Version);
+
+public sealed record DeploymentBody(
+    string Name, string Model, string State, bool Ready, string? Reason, ServingVersionBody? Serving, UpdateStatusBody? Update, CanaryBody? Canary, int Instances);

@@ -174,6 +174,100 @@ public sealed class ServingSystemTests
     }
 
     [TestMethod]
+    public async Task RepositoryLoadAndUnload_DeployAndRemoveAModel_AndItsMetricsCarryModelVersionAndProvider()
+    {
+        var system = await RunningSystem.GetAsync();
+        var token = await system.FreshTokenAsync();
+        using var gateway = system.CreateGatewayClient(token);
+        using var serving = system.CreateServingClient(token);
+        var (model, _) = await gateway.RegisterMlpAsync(1);
+        var name = Auth.Accounts.Unique("mlp");
+
+        using (var load = await serving.PostAsJsonAsync($"/v2/repository/models/{name}/load", new { parameters = new { reference = $"models:/{model}/1" } }, TestContext.CancellationToken))
+        {
+            Assert.AreEqual(HttpStatusCode.OK, load.StatusCode, await load.Content.ReadAsStringAsync(TestContext.CancellationToken));
+        }
+        using (var index = await serving.PostAsJsonAsync("/v2/repository/index", new { ready = true }, TestContext.CancellationToken))
+        {
+            var entry = JsonDocument.Parse(await index.Content.ReadAsStringAsync(TestContext.CancellationToken)).RootElement.EnumerateArray()
+                .Single(entry => entry.GetProperty("name").GetString() == name);
+            Assert.AreEqual(("1", "READY"), (entry.GetProperty("version").GetString(), entry.GetProperty("state").GetString()));
+        }
+        for (var i = 0; i < 3; i++)
+        {
+            using var infer = await serving.InferJsonAsync(name, ServingModels.RandomRows(2, seed: i));
+            Assert.AreEqual(HttpStatusCode.OK, infer.StatusCode);
+        }
+
+        using var anonymous = new HttpClient { BaseAddress = system.App.GetEndpoint("model-serving", "http") };
+        var metrics = await anonymous.GetStringAsync("/metrics", TestContext.CancellationToken);
+        var counts = metrics.Split('\n').Where(line => line.StartsWith("nv_inference_count", StringComparison.Ordinal) && line.Contains($"model=\"{name}\"")).ToList();
+        Assert.HasCount(1, counts, metrics);
+        StringAssert.Contains(counts[0], "provider=\"CPUExecutionProvider\"");
+        StringAssert.Contains(counts[0], "version=\"1\"");
+        Assert.AreEqual(6, double.Parse(counts[0].Split(' ')[^1], System.Globalization.CultureInfo.InvariantCulture), counts[0]);
+
+        using (var unload = await serving.PostAsync($"/v2/repository/models/{name}/unload", null, TestContext.CancellationToken))
+        {
+            Assert.AreEqual(HttpStatusCode.OK, unload.StatusCode);
+        }
+        using var gone = await serving.GetAsync($"/v2/models/{name}/ready", TestContext.CancellationToken);
+        await gone.AssertProtocolErrorAsync(HttpStatusCode.NotFound, "unknown model");
+    }
+
+    [TestMethod]
+    public async Task Canary_TakesItsShareOfRequests_ThenPromotionMakesItThePrimary()
+    {
+        var system = await RunningSystem.GetAsync();
+        var token = await system.FreshTokenAsync();
+        using var gateway = system.CreateGatewayClient(token);
+        using var serving = system.CreateServingClient(token);
+        var (model, _) = await gateway.RegisterMlpAsync(1, 2);
+        var name = Auth.Accounts.Unique("mlp");
+        await gateway.DeployAsync(name, $"models:/{model}/1");
+        await gateway.WaitForStateAsync(name, "Ready");
+
+        using (var canary = await gateway.PutAsJsonAsync($"{ServingClient.Deployments}/{name}/canary", new { model = $"models:/{model}/2", percent = 30 }, TestContext.CancellationToken))
+        {
+            Assert.AreEqual(HttpStatusCode.Accepted, canary.StatusCode, await canary.Content.ReadAsStringAsync(TestContext.CancellationToken));
+        }
+        var withCanary = await gateway.WaitForStateAsync(name, "Ready", deployment => deployment.Canary?.State == "Ready");
+        Assert.AreEqual((2, 30), (withCanary.Canary!.Version, withCanary.Canary.Percent));
+        var metadata = JsonDocument.Parse(await serving.GetStringAsync($"/v2/models/{name}", TestContext.CancellationToken)).RootElement;
+        CollectionAssert.AreEqual(new[] { "1", "2" }, metadata.GetProperty("versions").EnumerateArray().Select(v => v.GetString()).ToArray());
+
+        const int requests = 300;
+        var versions = await VersionsAnsweringAsync(serving, name, requests);
+        var share = versions.Count(version => version == "2") / (double)requests;
+        Assert.IsTrue(share is > 0.19 and < 0.41, $"the canary took {share:P0} of the requests, not about 30%");
+        Assert.IsTrue(versions.All(version => version is "1" or "2"));
+
+        using (var promoted = await gateway.PostAsync($"{ServingClient.Deployments}/{name}/canary/promote", null, TestContext.CancellationToken))
+        {
+            var body = await promoted.ReadAsync<DeploymentBody>();
+            Assert.AreEqual(2, body.Serving!.Version);
+            Assert.IsNull(body.Canary);
+        }
+        CollectionAssert.AreEquivalent(Enumerable.Repeat("2", 20).ToArray(), await VersionsAnsweringAsync(serving, name, 20));
+        using var noCanary = await gateway.DeleteAsync($"{ServingClient.Deployments}/{name}/canary", TestContext.CancellationToken);
+        await noCanary.AssertProblemAsync(HttpStatusCode.NotFound, "canary-not-found");
+    }
+
+    private static async Task<string[]> VersionsAnsweringAsync(HttpClient serving, string name, int requests)
+    {
+        var rows = ServingModels.RandomRows(1, seed: 3);
+        var versions = new string[requests];
+        await Parallel.ForAsync(0, requests, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (i, cancellationToken) =>
+        {
+            using var response = await serving.InferJsonAsync(name, rows);
+            var body = await response.Content.ReadAsStringAsync(cancellationToken);
+            Assert.AreEqual(HttpStatusCode.OK, response.StatusCode, body);
+            versions[i] = JsonDocument.Parse(body).RootElement.GetProperty("model_version").GetString()!;
+        });
+        return versions;
+    }
+
+    [TestMethod]
     public async Task Delete_UnloadsTheModel_AndItsNameIsUnknownAfterwards()
     {
         var system = await RunningSystem.GetAsync();

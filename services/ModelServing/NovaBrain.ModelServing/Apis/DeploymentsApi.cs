@@ -30,6 +30,15 @@ public static class DeploymentsApi
             .WithSummary("Roll a deployment to another model version or settings")
             .WithDescription("Settings left out keep their current values. The new version is loaded and warmed up beside the serving one, switched to atomically, and the old one unloaded once its requests are done; a failed update leaves the old version serving.");
         api.MapDelete("/{name}", Delete).WithName("DeleteDeployment").WithSummary("Unload a deployment and free its memory");
+        api.MapPut("/{name}/canary", SetCanary)
+            .WithName("SetDeploymentCanary")
+            .WithSummary("Send a share of requests to another version")
+            .WithDescription("With a model, loads and warms it up as the canary (replacing any other; 202) and then sends it 'percent' of the requests that name no version; without one, changes the share of the canary there is (200). Settings left out are the primary's.");
+        api.MapPost("/{name}/canary/promote", PromoteCanary)
+            .WithName("PromoteDeploymentCanary")
+            .WithSummary("Make the canary the primary version")
+            .WithDescription("Switches atomically; the old primary is unloaded once its requests are done.");
+        api.MapDelete("/{name}/canary", AbortCanary).WithName("AbortDeploymentCanary").WithSummary("Stop the canary and unload it");
 
         return api;
     }
@@ -75,6 +84,61 @@ public static class DeploymentsApi
 
     public static async Task<Results<NoContent, ProblemHttpResult>> Delete(string name, DeploymentManager deployments) =>
         await deployments.DeleteAsync(name) ? TypedResults.NoContent() : Problems.DeploymentNotFound(name);
+
+    public static Results<Accepted<DeploymentResponse>, Ok<DeploymentResponse>, ProblemHttpResult> SetCanary(
+        string name, CanaryRequest request, [AsParameters] DeploymentServices services)
+    {
+        if (services.Deployments.Find(name) is not { } deployment)
+        {
+            return Problems.DeploymentNotFound(name);
+        }
+        if (request.Percent is not (>= 0 and <= 100) and not null)
+        {
+            return Problems.InvalidDeployment(["percent must be between 0 and 100."]);
+        }
+        if (request.Model is null)
+        {
+            return request.Percent is { } percent && services.Deployments.SetCanaryPercent(deployment, percent)
+                ? TypedResults.Ok(DeploymentResponse.From(deployment))
+                : Problems.InvalidDeployment(["Name the canary's model (and its percent), or give the percent of the canary there is."]);
+        }
+
+        var (spec, problems) = services.Build(
+            new DeploymentRequest(name, request.Model, request.Instances, request.Engine, request.Batching), name, deployment.Read(d => d.Spec));
+        if (spec is null)
+        {
+            return Problems.InvalidDeployment(problems);
+        }
+        _ = services.Deployments.StartCanary(deployment, spec, request.Percent ?? CanaryRequest.DefaultPercent);
+        return TypedResults.Accepted($"{BasePath}/{name}", DeploymentResponse.From(deployment));
+    }
+
+    public static async Task<Results<Ok<DeploymentResponse>, ProblemHttpResult>> PromoteCanary(string name, DeploymentManager deployments)
+    {
+        if (deployments.Find(name) is not { } deployment)
+        {
+            return Problems.DeploymentNotFound(name);
+        }
+        return await deployments.PromoteCanaryAsync(deployment)
+            ? TypedResults.Ok(DeploymentResponse.From(deployment))
+            : Problems.NoReadyCanary(name);
+    }
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> AbortCanary(string name, DeploymentManager deployments)
+    {
+        if (deployments.Find(name) is not { } deployment)
+        {
+            return Problems.DeploymentNotFound(name);
+        }
+        return await deployments.AbortCanaryAsync(deployment) ? TypedResults.NoContent() : Problems.CanaryNotFound(name);
+    }
+}
+
+/// <summary>A canary: the model it serves (settings left out are the primary's) and the share of requests it takes.</summary>
+/// <param name="Percent">0 to 100; 10 by default.</param>
+public sealed record CanaryRequest(string? Model, int? Percent, int? Instances = null, EngineRequest? Engine = null, BatchingRequest? Batching = null)
+{
+    public const int DefaultPercent = 10;
 }
 
 /// <summary>What the deployment endpoints need besides the request.</summary>
@@ -93,6 +157,7 @@ public sealed record DeploymentResponse(
     string? Reason,
     ServingVersion? Serving,
     UpdateStatus? Update,
+    CanaryStatus? Canary,
     int Instances,
     EngineStatus Engine,
     BatchingStatus Batching,
@@ -110,6 +175,7 @@ public sealed record DeploymentResponse(
             d.Reason,
             served is null ? null : new ServingVersion(served.Source.Model, served.Source.Version, served.Source.Reference, served.Source.Artifact.Digest, served.Provider, served.Platform),
             d.Update is { } update ? new UpdateStatus(update.Spec.Model, update.State.ToString(), update.Reason) : null,
+            d.Canary is { } canary ? new CanaryStatus(canary.Spec.Model, canary.Percent, canary.State.ToString(), canary.Reason, d.CanaryVersion?.Source.Version) : null,
             d.Spec.Instances,
             new EngineStatus(d.Spec.Engine.Providers.Select(provider => provider.ToString()).ToArray(), d.Spec.Engine.RequireProvider, d.Spec.Engine.DeviceId, d.Spec.Engine.Fp16),
             new BatchingStatus(
@@ -127,6 +193,9 @@ public sealed record DeploymentResponse(
 public sealed record ServingVersion(string Model, int Version, string Reference, string Digest, string Provider, string Platform);
 
 public sealed record UpdateStatus(string Model, string State, string? Reason);
+
+/// <summary>A canary beside the primary version: what it serves, its share of requests, and whether it is loaded.</summary>
+public sealed record CanaryStatus(string Model, int Percent, string State, string? Reason, int? Version);
 
 public sealed record EngineStatus(IReadOnlyList<string> Providers, bool RequireProvider, int DeviceId, bool Fp16);
 

@@ -65,7 +65,7 @@ public static class InferenceProtocolApi
     }
 
     private static IResult ModelMetadata(string model, string? version, InferenceService inference) =>
-        Answer(() => Json(ModelMetadataBody.From(inference.Serving(model, version))));
+        Answer(() => Json(ModelMetadataBody.From(inference.Serving(model, version), inference.Versions(model))));
 
     private static IResult ModelReady(string model, string? version, InferenceService inference) =>
         Answer(() => Json(new ModelReadyBody(model, inference.IsReady(model, version))));

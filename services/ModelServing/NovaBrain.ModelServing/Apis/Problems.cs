@@ -15,4 +15,11 @@ internal static class Problems
 
     public static ProblemHttpResult DeploymentNotFound(string name) => NovaBrainProblems.Result(
         "deployment-not-found", "No such deployment", $"There is no deployment '{name}'.", StatusCodes.Status404NotFound);
+
+    public static ProblemHttpResult NoReadyCanary(string name) => NovaBrainProblems.Result(
+        "no-ready-canary", "There is no ready canary",
+        $"Deployment '{name}' has no canary that is loaded and serving; set one with PUT .../canary and wait until its state is Ready.", StatusCodes.Status409Conflict);
+
+    public static ProblemHttpResult CanaryNotFound(string name) => NovaBrainProblems.Result(
+        "canary-not-found", "No canary", $"Deployment '{name}' has no canary.", StatusCodes.Status404NotFound);
 }

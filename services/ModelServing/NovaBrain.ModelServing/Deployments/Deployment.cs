@@ -16,6 +16,12 @@ public enum DeploymentState
 public sealed record DeploymentUpdate(DeploymentSpec Spec, DeploymentState State, string? Reason);
 
 /// <summary>
+/// A canary: another version taking <see cref="Percent"/> of the requests beside the primary one, until it is promoted
+/// (it becomes the primary) or aborted (it is unloaded). While it loads or after it failed, it takes none.
+/// </summary>
+public sealed record DeploymentCanary(DeploymentSpec Spec, int Percent, DeploymentState State, string? Reason);
+
+/// <summary>
 /// A named deployment: the model version serving it now and any update on its way. <see cref="Current"/> is switched
 /// atomically, so a request sees either the old version or the new one, never neither.
 /// </summary>
@@ -23,6 +29,8 @@ public sealed class Deployment(DeploymentSpec spec, DateTimeOffset createdAt)
 {
     private readonly Lock sync = new();
     private volatile ServedModel? current;
+    private volatile ServedModel? canary;
+    private volatile int canaryPercent;
 
     public string Name { get; } = spec.Name;
 
@@ -40,6 +48,20 @@ public sealed class Deployment(DeploymentSpec spec, DateTimeOffset createdAt)
     public DateTimeOffset UpdatedAt { get; private set; } = createdAt;
 
     public ServedModel? Current => current;
+
+    public DeploymentCanary? Canary { get; private set; }
+
+    /// <summary>The ready canary version, if any; requests go to it at <see cref="DeploymentCanary.Percent"/>.</summary>
+    public ServedModel? CanaryVersion => canary;
+
+    /// <summary>
+    /// The version a request without a version goes to: the canary for its share of requests, the primary otherwise.
+    /// </summary>
+    public ServedModel? Route()
+    {
+        var (primary, trial, percent) = (current, canary, canaryPercent);
+        return trial is not null && (primary is null || Random.Shared.Next(100) < percent) ? trial : primary;
+    }
 
     /// <summary>Serialises loads: a second update waits for the first.</summary>
     internal SemaphoreSlim Changes { get; } = new(1, 1);
@@ -91,15 +113,88 @@ public sealed class Deployment(DeploymentSpec spec, DateTimeOffset createdAt)
         }
     }
 
-    /// <summary>Takes the serving version away (the deployment is being deleted) and returns it, to be retired.</summary>
-    internal ServedModel? Retire()
+    /// <summary>Takes the serving versions away (the deployment is being deleted) and returns them, to be retired.</summary>
+    internal IReadOnlyList<ServedModel> Retire()
     {
         lock (sync)
         {
-            var previous = current;
-            current = null;
+            var retired = new[] { current, canary }.OfType<ServedModel>().ToArray();
+            (current, canary, Canary) = (null, null, null);
             (State, Reason) = (DeploymentState.Failed, "deleted");
+            return retired;
+        }
+    }
+
+    internal void BeginCanary(DeploymentSpec spec, int percent, DateTimeOffset now)
+    {
+        lock (sync)
+        {
+            (Canary, UpdatedAt) = (new DeploymentCanary(spec, percent, DeploymentState.Loading, null), now);
+        }
+    }
+
+    internal void CanaryFailed(DeploymentSpec spec, int percent, string reason, DateTimeOffset now)
+    {
+        lock (sync)
+        {
+            (Canary, UpdatedAt) = (new DeploymentCanary(spec, percent, DeploymentState.Failed, reason), now);
+        }
+    }
+
+    /// <summary>Starts sending <paramref name="percent"/> of requests to <paramref name="loaded"/>; returns the canary it replaces.</summary>
+    internal ServedModel? SetCanary(ServedModel loaded, DeploymentSpec spec, int percent, DateTimeOffset now)
+    {
+        lock (sync)
+        {
+            var previous = canary;
+            (canary, canaryPercent) = (loaded, percent);
+            (Canary, UpdatedAt) = (new DeploymentCanary(spec, percent, DeploymentState.Ready, null), now);
             return previous;
+        }
+    }
+
+    /// <summary>Changes the canary's share; false when there is no canary.</summary>
+    internal bool SetCanaryPercent(int percent, DateTimeOffset now)
+    {
+        lock (sync)
+        {
+            if (Canary is null)
+            {
+                return false;
+            }
+            (canaryPercent, Canary, UpdatedAt) = (percent, Canary with { Percent = percent }, now);
+            return true;
+        }
+    }
+
+    /// <summary>Makes the ready canary the primary version; returns the primary it replaces, or null when there is no ready canary.</summary>
+    internal (bool Promoted, ServedModel? Previous) PromoteCanary(DateTimeOffset now)
+    {
+        lock (sync)
+        {
+            if (canary is not { } promoted || Canary is not { } promotedSpec)
+            {
+                return (false, null);
+            }
+            var previous = current;
+            (current, canary, canaryPercent) = (promoted, null, 0);
+            (Spec, State, Reason, Canary, UpdatedAt) = (promotedSpec.Spec, DeploymentState.Ready, null, null, now);
+            return (true, previous);
+        }
+    }
+
+    /// <summary>Stops the canary; returns its version, to be retired. False when there is no canary.</summary>
+    internal (bool Aborted, ServedModel? Canary) AbortCanary(DateTimeOffset now)
+    {
+        lock (sync)
+        {
+            if (Canary is null)
+            {
+                return (false, null);
+            }
+            var aborted = canary;
+            (canary, canaryPercent, Canary, UpdatedAt) = (null, 0, null, now);
+            return (true, aborted);
         }
     }
 

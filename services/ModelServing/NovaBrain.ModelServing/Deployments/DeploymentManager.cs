@@ -84,6 +84,97 @@ public sealed class DeploymentManager(ModelLoader loader, TimeProvider time, ILo
         }
     }
 
+    /// <summary>
+    /// Starts loading <paramref name="spec"/> as the deployment's canary, to take <paramref name="percent"/> of requests
+    /// once warmed up (replacing any canary before it); the task completes once the load has settled.
+    /// </summary>
+    public Task StartCanary(Deployment deployment, DeploymentSpec spec, int percent) => Task.Run(async () =>
+    {
+        try
+        {
+            await deployment.Changes.WaitAsync(deployment.Lifetime.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        try
+        {
+            deployment.BeginCanary(spec, percent, time.GetUtcNow());
+            ServedModel loaded;
+            try
+            {
+                loaded = await loader.LoadAsync(spec, deployment.Lifetime.Token);
+            }
+            catch (OperationCanceledException) when (deployment.Lifetime.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception exception) when (exception is ModelResolutionException or ArtifactException or EngineLoadException or HttpRequestException)
+            {
+                logger.LogWarning("Deployment {Deployment} could not load canary {Model}: {Reason}", spec.Name, spec.Model, exception.Message);
+                deployment.CanaryFailed(spec, percent, exception.Message, time.GetUtcNow());
+                return;
+            }
+            if (deployment.Lifetime.IsCancellationRequested)
+            {
+                await loaded.DisposeAsync();
+                return;
+            }
+            if (deployment.SetCanary(loaded, spec, percent, time.GetUtcNow()) is { } replaced)
+            {
+                await replaced.DisposeAsync();
+            }
+            logger.LogInformation("Deployment {Deployment} sends {Percent}% of requests to canary version {Version}", spec.Name, percent, loaded.Version);
+        }
+        finally
+        {
+            deployment.Changes.Release();
+        }
+    });
+
+    /// <summary>Changes the share of requests the canary takes; false without a canary.</summary>
+    public bool SetCanaryPercent(Deployment deployment, int percent) => deployment.SetCanaryPercent(percent, time.GetUtcNow());
+
+    /// <summary>Makes the ready canary the primary and retires the old primary once its requests are done; false without a ready canary.</summary>
+    public async Task<bool> PromoteCanaryAsync(Deployment deployment)
+    {
+        await deployment.Changes.WaitAsync();
+        try
+        {
+            var (promoted, previous) = deployment.PromoteCanary(time.GetUtcNow());
+            if (previous is not null)
+            {
+                await previous.DisposeAsync();
+            }
+            return promoted;
+        }
+        finally
+        {
+            deployment.Changes.Release();
+        }
+    }
+
+    /// <summary>Stops the canary (loading, failed or ready) and retires its version; false without one.</summary>
+    public async Task<bool> AbortCanaryAsync(Deployment deployment)
+    {
+        // After a canary load in progress has settled, so it cannot come back once aborted.
+        await deployment.Changes.WaitAsync();
+        try
+        {
+            var (aborted, canary) = deployment.AbortCanary(time.GetUtcNow());
+            if (canary is not null)
+            {
+                await canary.DisposeAsync();
+            }
+            return aborted;
+        }
+        finally
+        {
+            deployment.Changes.Release();
+        }
+    }
+
     /// <summary>Removes a deployment: a load in progress stops, and its serving version is retired. False when there is none.</summary>
     public async Task<bool> DeleteAsync(string name)
     {
@@ -95,7 +186,7 @@ public sealed class DeploymentManager(ModelLoader loader, TimeProvider time, ILo
         await deployment.Changes.WaitAsync();
         try
         {
-            if (deployment.Retire() is { } retired)
+            foreach (var retired in deployment.Retire())
             {
                 await retired.DisposeAsync();
             }

@@ -19,24 +19,41 @@ public sealed class InferenceService(DeploymentManager deployments, ArtifactCach
     public static string ServerVersion { get; } =
         typeof(InferenceService).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
-    /// <summary>The version of <paramref name="model"/> that serves requests for <paramref name="version"/> (any, when null).</summary>
+    /// <summary>
+    /// The served version <paramref name="version"/> of <paramref name="model"/> (the primary or a canary), or the primary
+    /// when no version is named.
+    /// </summary>
     /// <exception cref="InferenceException">Unknown model or version (404), or not ready (503).</exception>
-    public ServedModel Serving(string model, string? version)
+    public ServedModel Serving(string model, string? version) => Serving(model, version, route: false);
+
+    /// <summary>All versions of <paramref name="model"/> that serve requests: the primary, then a canary.</summary>
+    public IReadOnlyList<ServedModel> Versions(string model)
     {
         var deployment = deployments.Find(model) ?? throw InferenceException.UnknownModel(model);
-        var served = deployment.Current ?? throw InferenceException.NotReady(model, deployment.Read(d => d.Reason ?? d.State.ToString()));
-        if (!string.IsNullOrEmpty(version) && version != served.Version)
+        return new[] { deployment.Current, deployment.CanaryVersion }.OfType<ServedModel>().ToArray();
+    }
+
+    private ServedModel Serving(string model, string? version, bool route)
+    {
+        var deployment = deployments.Find(model) ?? throw InferenceException.UnknownModel(model);
+        if (!string.IsNullOrEmpty(version))
         {
-            throw InferenceException.UnknownVersion(model, version);
+            return new[] { deployment.Current, deployment.CanaryVersion }.FirstOrDefault(served => served?.Version == version)
+                ?? (deployment.Current is null && deployment.CanaryVersion is null
+                    ? throw InferenceException.NotReady(model, deployment.Read(d => d.Reason ?? d.State.ToString()))
+                    : throw InferenceException.UnknownVersion(model, version));
         }
-        return served;
+        return (route ? deployment.Route() : deployment.Current)
+            ?? throw InferenceException.NotReady(model, deployment.Read(d => d.Reason ?? d.State.ToString()));
     }
 
     /// <summary>Whether the model (and version, when given) is ready; unknown models are 404 errors, not "not ready".</summary>
     public bool IsReady(string model, string? version)
     {
         var deployment = deployments.Find(model) ?? throw InferenceException.UnknownModel(model);
-        return deployment.Current is { } served && (string.IsNullOrEmpty(version) || version == served.Version);
+        return string.IsNullOrEmpty(version)
+            ? deployment.Current is not null
+            : new[] { deployment.Current, deployment.CanaryVersion }.Any(served => served?.Version == version);
     }
 
     /// <summary>
@@ -47,7 +64,7 @@ public sealed class InferenceService(DeploymentManager deployments, ArtifactCach
     {
         while (true)
         {
-            var served = Serving(request.Model, request.Version);
+            var served = Serving(request.Model, request.Version, route: true);
             var work = served.CreateWork(request, aborted);
             switch (served.Submit(work))
             {
@@ -66,7 +83,8 @@ public sealed class InferenceService(DeploymentManager deployments, ArtifactCach
                         $"The queue of model '{served.Name}' is full ({served.Batching.MaxQueueSize} requests); retry later.");
                 default:
                     // Retired between lookup and submit: the deployment's current version is another one by now.
-                    if (ReferenceEquals(deployments.Find(request.Model)?.Current, served))
+                    if (deployments.Find(request.Model) is not { } deployment ||
+                        ReferenceEquals(deployment.Current, served) || ReferenceEquals(deployment.CanaryVersion, served))
                     {
                         throw InferenceException.NotReady(request.Model, "unloading");
                     }
@@ -80,9 +98,12 @@ public sealed class InferenceService(DeploymentManager deployments, ArtifactCach
     {
         if (string.IsNullOrEmpty(model))
         {
-            return deployments.List().Select(deployment => deployment.Current).OfType<ServedModel>().Select(served => served.Statistics).ToArray();
+            return deployments.List()
+                .SelectMany(deployment => new[] { deployment.Current, deployment.CanaryVersion }.OfType<ServedModel>())
+                .Select(served => served.Statistics)
+                .ToArray();
         }
-        return [Serving(model, version).Statistics];
+        return string.IsNullOrEmpty(version) ? Versions(model).Select(served => served.Statistics).ToArray() : [Serving(model, version).Statistics];
     }
 
     /// <summary>Every deployment with its version and state (READY, LOADING, UNAVAILABLE), optionally only ready ones.</summary>

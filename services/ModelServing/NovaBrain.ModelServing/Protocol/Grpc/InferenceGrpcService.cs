@@ -44,7 +44,7 @@ public sealed class InferenceGrpcService(InferenceService inference) : GRPCInfer
     public override Task<ModelMetadataResponse> ModelMetadata(ModelMetadataRequest request, ServerCallContext context) => Answer(() =>
     {
         var served = inference.Serving(request.Name, request.Version);
-        var response = new ModelMetadataResponse { Name = served.Name, Versions = { served.Version }, Platform = served.Platform };
+        var response = new ModelMetadataResponse { Name = served.Name, Versions = { inference.Versions(request.Name).Select(version => version.Version) }, Platform = served.Platform };
         response.Inputs.AddRange(served.Inputs.Select(Metadata));
         response.Outputs.AddRange(served.Outputs.Select(Metadata));
         foreach (var (key, value) in Rest.ModelMetadataBody.PropertiesOf(served))

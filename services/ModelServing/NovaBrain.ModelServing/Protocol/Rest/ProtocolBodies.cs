@@ -27,9 +27,10 @@ public sealed record ModelMetadataBody(
     string Name, IReadOnlyList<string> Versions, string Platform, IReadOnlyList<TensorMetadataBody> Inputs, IReadOnlyList<TensorMetadataBody> Outputs,
     IReadOnlyDictionary<string, string> Properties)
 {
-    public static ModelMetadataBody From(ServedModel served) => new(
+    /// <param name="versions">Every version serving the model: the primary and a canary beside it.</param>
+    public static ModelMetadataBody From(ServedModel served, IEnumerable<ServedModel> versions) => new(
         served.Name,
-        [served.Version],
+        versions.Select(version => version.Version).ToArray(),
         served.Platform,
         served.Inputs.Select(TensorMetadataBody.From).ToArray(),
         served.Outputs.Select(TensorMetadataBody.From).ToArray(),
