@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
+using NovaBrain.Tests.Auth;
 using NovaBrain.Tests.EndToEnd;
 using NovaBrain.Tests.Registry;
 
