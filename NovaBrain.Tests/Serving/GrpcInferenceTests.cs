@@ -52,6 +52,14 @@ public sealed class GrpcInferenceTests
         var unknown = await Assert.ThrowsExactlyAsync<RpcException>(async () =>
             await client.ModelInferAsync(Request("no-such-model", rows), caller, cancellationToken: TestContext.CancellationToken));
         Assert.AreEqual(StatusCode.NotFound, unknown.StatusCode);
+
+        var wrongShape = Request(name, rows);
+        wrongShape.Inputs[0].Shape[1] = ServingModels.InputWidth - 1;
+        wrongShape.RawInputContents.Add(ByteString.CopyFrom(MemoryMarshal.AsBytes(rows.AsSpan())));
+        var invalid = await Assert.ThrowsExactlyAsync<RpcException>(async () =>
+            await client.ModelInferAsync(wrongShape, caller, cancellationToken: TestContext.CancellationToken));
+        Assert.AreEqual(StatusCode.InvalidArgument, invalid.StatusCode);
+        StringAssert.Contains(invalid.Status.Detail, "unexpected shape");
     }
 
     private static ModelInferRequest Request(string model, float[] rows)

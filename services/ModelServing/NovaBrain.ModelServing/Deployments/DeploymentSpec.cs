@@ -15,7 +15,8 @@ public static partial class ModelReferences
     /// <summary>Whether <paramref name="reference"/> is written as the registry expects; the registry decides whether it exists.</summary>
     public static bool IsWellFormed(string? reference) => reference is not null && Pattern().IsMatch(reference);
 
-    [GeneratedRegex(@"^models:/[A-Za-z0-9][A-Za-z0-9._-]{0,127}(/[A-Za-z0-9]+|@[A-Za-z0-9][A-Za-z0-9._-]{0,63})$")]
+    // The registry's grammar: names as it allows them, then a version or stage, or an alias.
+    [GeneratedRegex(@"^models:/[A-Za-z0-9][A-Za-z0-9._-]{0,255}(/[A-Za-z0-9]+|@[A-Za-z][A-Za-z0-9_-]{0,63})$")]
     private static partial Regex Pattern();
 }
 

@@ -13,8 +13,8 @@ public sealed class InferenceService(DeploymentManager deployments, ArtifactCach
 {
     public const string ServerName = "novabrain";
 
-    /// <summary>The protocol extensions served (Triton's names).</summary>
-    public static readonly IReadOnlyList<string> Extensions = ["binary_tensor_data", "statistics", "model_repository", "schedule_policy"];
+    /// <summary>The protocol extensions served (Triton's names); of schedule_policy only the <c>timeout</c> parameter is, so it is not claimed.</summary>
+    public static readonly IReadOnlyList<string> Extensions = ["binary_tensor_data", "statistics", "model_repository"];
 
     public static string ServerVersion { get; } =
         typeof(InferenceService).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
