@@ -132,11 +132,32 @@ public sealed class DynamicBatcherTests
         Assert.IsTrue(queued.Result.IsCompletedSuccessfully);
     }
 
-    private static InferenceWork Work(int seed, int rows = 1, TimeSpan? timeout = null, CancellationToken aborted = default) =>
-        new([ServingModels.Input(ServingModels.RandomRows(rows, seed))], ["output"], rows, timeout, aborted);
+    [TestMethod]
+    public async Task HigherPriorityRequests_AreComputedBeforeEarlierLowerPriorityOnes()
+    {
+        var model = ServingModels.WriteMlp();
+        using var engine = new GatedEngine(OnnxRuntimeEngine.Load(model, ServingModels.CpuOnly, new RecordingLogger()));
+        await using var batcher = new DynamicBatcher([engine], Settings(maxBatchSize: 1, priorityLevels: 2, defaultPriority: 2), Statistics(), new RecordingLogger());
 
-    private static BatchingSettings Settings(int maxBatchSize, TimeSpan? delay = null, int queueSize = 1024) =>
-        new(maxBatchSize, [], delay ?? TimeSpan.Zero, queueSize, DefaultTimeout: null);
+        batcher.Submit(Work(1));
+        Assert.IsTrue(await engine.Entered.WaitAsync(Patience, TestContext.CancellationToken), "a run started");
+        var usual = Work(2);
+        var urgent = Work(3, priority: 1);
+        batcher.Submit(usual);
+        batcher.Submit(urgent);
+        engine.Open();
+
+        await Task.WhenAll(usual.Result, urgent.Result).WaitAsync(Patience, TestContext.CancellationToken);
+        Assert.HasCount(3, engine.Computed);
+        CollectionAssert.AreEqual(urgent.Inputs[0].Data.ToArray(), engine.Computed[1], "the priority 1 request, queued last, is computed first");
+        CollectionAssert.AreEqual(usual.Inputs[0].Data.ToArray(), engine.Computed[2]);
+    }
+
+    private static InferenceWork Work(int seed, int rows = 1, TimeSpan? timeout = null, CancellationToken aborted = default, int priority = 0) =>
+        new([ServingModels.Input(ServingModels.RandomRows(rows, seed))], ["output"], rows, timeout, aborted, priority);
+
+    private static BatchingSettings Settings(int maxBatchSize, TimeSpan? delay = null, int queueSize = 1024, int priorityLevels = 1, int defaultPriority = 1) =>
+        new(maxBatchSize, [], delay ?? TimeSpan.Zero, queueSize, DefaultTimeout: null, priorityLevels, defaultPriority);
 
     private static ModelStatistics Statistics() => new(ServingModels.Metrics(), "mlp", "1", "CPUExecutionProvider");
 
@@ -149,6 +170,9 @@ public sealed class DynamicBatcherTests
         public SemaphoreSlim Entered { get; } = new(0);
 
         public int Runs => Volatile.Read(ref runs);
+
+        /// <summary>The first input of each run, in the order the runs started.</summary>
+        public List<byte[]> Computed { get; } = [];
 
         public string Platform => inner.Platform;
 
@@ -163,6 +187,10 @@ public sealed class DynamicBatcherTests
         public EngineOutputs Run(IReadOnlyList<TensorData> inputs, IReadOnlyList<string> outputNames)
         {
             Interlocked.Increment(ref runs);
+            lock (Computed)
+            {
+                Computed.Add(inputs[0].Data.ToArray());
+            }
             Entered.Release();
             open.Task.Wait();
             return inner.Run(inputs, outputNames);

@@ -183,7 +183,9 @@ public sealed record DeploymentResponse(
                 d.Spec.Batching.PreferredBatchSizes,
                 (long)d.Spec.Batching.MaxQueueDelay.TotalMicroseconds,
                 d.Spec.Batching.MaxQueueSize,
-                d.Spec.Batching.DefaultTimeout is { } timeout ? (long)timeout.TotalMicroseconds : null),
+                d.Spec.Batching.DefaultTimeout is { } timeout ? (long)timeout.TotalMicroseconds : null,
+                d.Spec.Batching.PriorityLevels,
+                d.Spec.Batching.DefaultPriorityLevel),
             d.CreatedAt,
             d.UpdatedAt);
     });
@@ -199,4 +201,6 @@ public sealed record CanaryStatus(string Model, int Percent, string State, strin
 
 public sealed record EngineStatus(IReadOnlyList<string> Providers, bool RequireProvider, int DeviceId, bool Fp16);
 
-public sealed record BatchingStatus(int MaxBatchSize, IReadOnlyList<int> PreferredBatchSizes, long MaxQueueDelayMicroseconds, int MaxQueueSize, long? TimeoutMicroseconds);
+public sealed record BatchingStatus(
+    int MaxBatchSize, IReadOnlyList<int> PreferredBatchSizes, long MaxQueueDelayMicroseconds, int MaxQueueSize, long? TimeoutMicroseconds,
+    int PriorityLevels, int DefaultPriorityLevel);

@@ -10,8 +10,9 @@ namespace NovaBrain.ModelServing.Batching;
 /// <summary>
 /// Queues one model version's requests and runs them on its engine instances, combining concurrent requests into one
 /// execution: their inputs are stacked along the first dimension (one copy in) and each request gets its own rows of the
-/// outputs back (one copy out), in arrival order. A full queue refuses at once; a request whose caller has gone or whose
-/// timeout has passed is dropped before it is computed. Closing lets queued and running requests finish.
+/// outputs back (one copy out), in arrival order within a priority level, higher levels first. A full queue refuses at
+/// once; a request whose caller has gone or whose timeout has passed is dropped before it is computed. Closing lets
+/// queued and running requests finish.
 /// </summary>
 public sealed class DynamicBatcher : IAsyncDisposable
 {
@@ -20,13 +21,15 @@ public sealed class DynamicBatcher : IAsyncDisposable
     private readonly ModelStatistics statistics;
     private readonly ILogger logger;
     private readonly Channel<InferenceWork> queue;
+    // Only the batching loop touches these: arrivals sorted by priority level, the highest (1) at index 0.
+    private readonly Queue<InferenceWork>[] levels;
+    private int pending;
     private readonly Channel<IInferenceEngine> idle;
     private readonly HashSet<long> preferredSizes;
     private readonly bool batching;
     private readonly Task loop;
     private readonly TaskCompletionSource drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int running;
-    private volatile bool closing;
     private InferenceWork? carried;
 
     public DynamicBatcher(IReadOnlyList<IInferenceEngine> instances, BatchingSettings settings, ModelStatistics statistics, ILogger logger)
@@ -43,9 +46,8 @@ public sealed class DynamicBatcher : IAsyncDisposable
         // Stacking needs a first dimension every input can vary in.
         batching = settings.MaxBatchSize > 1 && instances[0].Inputs.All(input => input.HasBatchDimension);
         preferredSizes = settings.PreferredBatchSizes.Select(size => (long)size).ToHashSet();
-        queue = settings.MaxQueueSize > 0
-            ? Channel.CreateBounded<InferenceWork>(new BoundedChannelOptions(settings.MaxQueueSize) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait })
-            : Channel.CreateUnbounded<InferenceWork>(new UnboundedChannelOptions { SingleReader = true });
+        queue = Channel.CreateUnbounded<InferenceWork>(new UnboundedChannelOptions { SingleReader = true });
+        levels = Enumerable.Range(0, settings.PriorityLevels).Select(_ => new Queue<InferenceWork>()).ToArray();
         idle = Channel.CreateUnbounded<IInferenceEngine>();
         foreach (var instance in instances)
         {
@@ -61,30 +63,32 @@ public sealed class DynamicBatcher : IAsyncDisposable
     public SubmitResult Submit(InferenceWork work)
     {
         work.EnqueuedAt = Stopwatch.GetTimestamp();
+        work.Level = Math.Clamp((work.Priority == 0 ? settings.DefaultPriorityLevel : work.Priority) - 1, 0, levels.Length - 1);
         if ((work.Timeout ?? settings.DefaultTimeout) is { } timeout)
         {
             work.Deadline = work.EnqueuedAt + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
         }
 
+        if (Interlocked.Increment(ref pending) > settings.MaxQueueSize && settings.MaxQueueSize > 0)
+        {
+            Interlocked.Decrement(ref pending);
+            statistics.Failed(FailureReason.Rejected, TimeSpan.Zero);
+            return SubmitResult.QueueFull;
+        }
         statistics.Enqueued();
         if (queue.Writer.TryWrite(work))
         {
             return SubmitResult.Queued;
         }
 
+        Interlocked.Decrement(ref pending);
         statistics.Dequeued();
-        if (closing)
-        {
-            return SubmitResult.Closed;
-        }
-        statistics.Failed(FailureReason.Rejected, TimeSpan.Zero);
-        return SubmitResult.QueueFull;
+        return SubmitResult.Closed;
     }
 
     /// <summary>Stops taking requests; those queued or running finish. Completes once the last has.</summary>
     public async ValueTask DisposeAsync()
     {
-        closing = true;
         queue.Writer.TryComplete();
         await loop;
         await drained.Task;
@@ -141,9 +145,8 @@ public sealed class DynamicBatcher : IAsyncDisposable
         var deadline = first.EnqueuedAt + (long)(settings.MaxQueueDelay.TotalSeconds * Stopwatch.Frequency);
         while (rows < settings.MaxBatchSize && !preferredSizes.Contains(rows))
         {
-            if (queue.Reader.TryRead(out var next))
+            if (TryTakeNext(out var next))
             {
-                statistics.Dequeued();
                 if (Dropped(next))
                 {
                     continue;
@@ -188,18 +191,38 @@ public sealed class DynamicBatcher : IAsyncDisposable
 
     private async ValueTask<InferenceWork?> ReadLiveAsync()
     {
-        while (await queue.Reader.WaitToReadAsync())
+        do
         {
-            while (queue.Reader.TryRead(out var work))
+            while (TryTakeNext(out var work))
             {
-                statistics.Dequeued();
                 if (!Dropped(work))
                 {
                     return work;
                 }
             }
         }
+        while (await queue.Reader.WaitToReadAsync());
         return null;
+    }
+
+    /// <summary>The oldest request of the highest priority level that has one, after sorting in what has arrived.</summary>
+    private bool TryTakeNext([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out InferenceWork? work)
+    {
+        while (queue.Reader.TryRead(out var arrived))
+        {
+            levels[arrived.Level].Enqueue(arrived);
+        }
+        foreach (var level in levels)
+        {
+            if (level.TryDequeue(out work))
+            {
+                Interlocked.Decrement(ref pending);
+                statistics.Dequeued();
+                return true;
+            }
+        }
+        work = null;
+        return false;
     }
 
     /// <summary>Fails a request whose caller has gone or whose timeout has passed, so it is never computed.</summary>

@@ -9,12 +9,16 @@ namespace NovaBrain.ModelServing.Batching;
 /// <param name="Rows">The request's size along the batch dimension (1 for a model without one).</param>
 /// <param name="Timeout">How long it may wait in the queue; null for the model's default.</param>
 /// <param name="Aborted">Signalled when the caller has gone: the request is dropped rather than computed.</param>
+/// <param name="Priority">Its priority level, 1 the highest; 0 for the model's default level.</param>
 public sealed record InferenceWork(
-    IReadOnlyList<TensorData> Inputs, IReadOnlyList<string> Outputs, long Rows, TimeSpan? Timeout, CancellationToken Aborted)
+    IReadOnlyList<TensorData> Inputs, IReadOnlyList<string> Outputs, long Rows, TimeSpan? Timeout, CancellationToken Aborted, int Priority = 0)
 {
     private readonly TaskCompletionSource<IReadOnlyList<TensorData>> completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     internal long EnqueuedAt { get; set; }
+
+    /// <summary>The index of its priority level's queue (0 the highest).</summary>
+    internal int Level { get; set; }
 
     internal long? Deadline { get; set; }
 

@@ -21,8 +21,11 @@ public sealed record EngineRequest(string[]? Providers = null, bool? RequireProv
 /// <param name="MaxQueueDelayMicroseconds">How long the oldest request may wait for others to join its batch (0 by default).</param>
 /// <param name="MaxQueueSize">Requests that may wait (1024 by default); beyond it requests are refused with 429. 0 is unbounded.</param>
 /// <param name="TimeoutMicroseconds">How long a request may wait in the queue before it is refused; unlimited by default.</param>
+/// <param name="PriorityLevels">Priority levels requests may name with the <c>priority</c> parameter, 1 the highest (1 by default).</param>
+/// <param name="DefaultPriorityLevel">The level of requests that name none (1 by default).</param>
 public sealed record BatchingRequest(
-    int? MaxBatchSize = null, int[]? PreferredBatchSizes = null, int? MaxQueueDelayMicroseconds = null, int? MaxQueueSize = null, long? TimeoutMicroseconds = null);
+    int? MaxBatchSize = null, int[]? PreferredBatchSizes = null, int? MaxQueueDelayMicroseconds = null, int? MaxQueueSize = null, long? TimeoutMicroseconds = null,
+    int? PriorityLevels = null, int? DefaultPriorityLevel = null);
 
 public static class DeploymentSpecs
 {
@@ -85,6 +88,10 @@ public static class DeploymentSpecs
             ? TimeSpan.FromMicroseconds(timeoutMicroseconds)
             : baseline?.Batching.DefaultTimeout;
         Check(problems, timeout is null || timeout > TimeSpan.Zero, "batching.timeoutMicroseconds must be positive.");
+        var priorityLevels = batching?.PriorityLevels ?? baseline?.Batching.PriorityLevels ?? 1;
+        Check(problems, priorityLevels is >= 1 and <= 16, "batching.priorityLevels must be between 1 and 16.");
+        var defaultPriority = batching?.DefaultPriorityLevel ?? baseline?.Batching.DefaultPriorityLevel ?? 1;
+        Check(problems, defaultPriority >= 1 && defaultPriority <= priorityLevels, "batching.defaultPriorityLevel must be between 1 and priorityLevels.");
 
         var engine = new EngineSettings(
             chosen,
@@ -96,7 +103,7 @@ public static class DeploymentSpecs
 
         return problems.Count > 0
             ? (null, problems)
-            : (new DeploymentSpec(name, model!, engine, instances, new BatchingSettings(maxBatchSize, preferred, delay, queueSize, timeout)), problems);
+            : (new DeploymentSpec(name, model!, engine, instances, new BatchingSettings(maxBatchSize, preferred, delay, queueSize, timeout, priorityLevels, defaultPriority)), problems);
     }
 
     private static ExecutionProvider ParseDefault(string name) => ExecutionProviders.TryParse(name, out var provider)

@@ -79,8 +79,12 @@ public sealed class ServedModel : IAsyncDisposable
             }
         }
         var outputs = request.Outputs.Count > 0 ? request.Outputs : Outputs.Select(output => output.Name).ToArray();
+        if (request.Priority < 0 || request.Priority > Batching.PriorityLevels)
+        {
+            throw InferenceException.BadInput($"priority {request.Priority} is outside 0 (default) to {Batching.PriorityLevels} for model '{Name}'");
+        }
 
-        return new InferenceWork(ordered, outputs, RowsOf(ordered), request.Timeout, aborted);
+        return new InferenceWork(ordered, outputs, RowsOf(ordered), request.Timeout, aborted, request.Priority);
     }
 
     public SubmitResult Submit(InferenceWork work) => batcher.Submit(work);

@@ -180,13 +180,25 @@ public sealed class InferenceGrpcService(InferenceService inference) : GRPCInfer
                 : throw InferenceException.BadInput("the 'timeout' parameter must be a positive int64 of microseconds");
         }
 
+        var priority = 0;
+        if (request.Parameters.TryGetValue("priority", out var priorityParameter))
+        {
+            priority = priorityParameter.ParameterChoiceCase switch
+            {
+                InferParameter.ParameterChoiceOneofCase.Int64Param when priorityParameter.Int64Param is >= 0 and <= int.MaxValue => (int)priorityParameter.Int64Param,
+                InferParameter.ParameterChoiceOneofCase.Uint64Param when priorityParameter.Uint64Param <= int.MaxValue => (int)priorityParameter.Uint64Param,
+                _ => throw InferenceException.BadInput("the 'priority' parameter must be a non-negative integer (0 for the default level)"),
+            };
+        }
+
         return new InferenceRequest(
             request.ModelName,
             string.IsNullOrEmpty(request.ModelVersion) ? null : request.ModelVersion,
             string.IsNullOrEmpty(request.Id) ? null : request.Id,
             inputs,
             request.Outputs.Select(output => output.Name).ToArray(),
-            timeout);
+            timeout,
+            priority);
     }
 
     /// <summary>Typed contents as the raw little-endian form; FP16 and BF16 have no typed field and must come raw.</summary>

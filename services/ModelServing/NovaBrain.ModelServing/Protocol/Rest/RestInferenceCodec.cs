@@ -25,6 +25,7 @@ public static class RestInferenceCodec
     public const string BinaryData = "binary_data";
     public const string BinaryDataOutput = "binary_data_output";
     public const string Timeout = "timeout";
+    public const string Priority = "priority";
 
     /// <exception cref="InferenceException">The request is malformed (bad input).</exception>
     public static RestInferenceRequest Decode(ReadOnlyMemory<byte> json, ReadOnlyMemory<byte> binary, string model, string? version)
@@ -53,7 +54,7 @@ public static class RestInferenceCodec
                 id = idElement.ValueKind == JsonValueKind.String ? idElement.GetString() : throw InferenceException.BadInput("'id' must be a string");
             }
 
-            var (binaryByDefault, timeout) = (false, (TimeSpan?)null);
+            var (binaryByDefault, timeout, priority) = (false, (TimeSpan?)null, 0);
             if (root.TryGetProperty("parameters", out var parameters))
             {
                 RequireObject(parameters, "parameters");
@@ -63,6 +64,12 @@ public static class RestInferenceCodec
                     timeout = timeoutElement.TryGetInt64(out var microseconds) && microseconds > 0
                         ? TimeSpan.FromMicroseconds(microseconds)
                         : throw InferenceException.BadInput("the 'timeout' parameter must be a positive number of microseconds");
+                }
+                if (parameters.TryGetProperty(Priority, out var priorityElement))
+                {
+                    priority = priorityElement.TryGetInt32(out var level) && level >= 0
+                        ? level
+                        : throw InferenceException.BadInput("the 'priority' parameter must be a non-negative integer (0 for the default level)");
                 }
             }
 
@@ -98,7 +105,7 @@ public static class RestInferenceCodec
                 }
             }
 
-            return new RestInferenceRequest(new InferenceRequest(model, version, id, inputs, outputs, timeout), binaryByDefault, binaryByOutput);
+            return new RestInferenceRequest(new InferenceRequest(model, version, id, inputs, outputs, timeout, priority), binaryByDefault, binaryByOutput);
         }
     }
 
