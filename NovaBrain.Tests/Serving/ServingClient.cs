@@ -12,7 +12,7 @@ internal static class ServingClient
 {
     public const string Deployments = "/api/serving/v1/deployments";
 
-    public static readonly string[] Permissions = ["models:read", "models:write", "deployments:manage", "inference:invoke", "params:read"];
+    public static readonly string[] Permissions = ["models:read", "models:write", "deployments:manage", "inference:invoke", "monitoring:read"];
 
     /// <summary>
     /// A fresh principal holding what serving needs: the gateway limits inference calls per principal, so each test

@@ -45,14 +45,14 @@ public static class InferenceProtocolApi
             .WithName("ModelVersionInfer").WithSummary("Run inference on a model version").RequirePermission(Permissions.InferenceInvoke);
 
         v2.MapGet("/models/stats", (InferenceService inference) => Statistics(null, null, inference))
-            .WithName("AllModelStatistics").WithSummary("Cumulative statistics of every model").RequirePermission(Permissions.ModelsRead);
+            .WithName("AllModelStatistics").WithSummary("Cumulative statistics of every model").RequirePermission(Permissions.MonitoringRead);
         v2.MapGet("/models/{model}/stats", (string model, InferenceService inference) => Statistics(model, null, inference))
-            .WithName("ModelStatistics").WithSummary("Cumulative statistics of a model").RequirePermission(Permissions.ModelsRead);
+            .WithName("ModelStatistics").WithSummary("Cumulative statistics of a model").RequirePermission(Permissions.MonitoringRead);
         v2.MapGet("/models/{model}/versions/{version}/stats", Statistics)
-            .WithName("ModelVersionStatistics").WithSummary("Cumulative statistics of a model version").RequirePermission(Permissions.ModelsRead);
+            .WithName("ModelVersionStatistics").WithSummary("Cumulative statistics of a model version").RequirePermission(Permissions.MonitoringRead);
 
         v2.MapPost("/repository/index", RepositoryIndexAsync)
-            .WithName("RepositoryIndex").WithSummary("Every deployed model with its state").RequirePermission(Permissions.ModelsRead);
+            .WithName("RepositoryIndex").WithSummary("Every deployed model with its state").RequirePermission(Permissions.DeploymentsManage);
         v2.MapPost("/repository/models/{model}/load", RepositoryLoadAsync)
             .WithName("RepositoryModelLoad")
             .WithSummary("Load or reload a model and wait until it is ready")

@@ -18,6 +18,7 @@ public sealed class InferenceGrpcService(InferenceService inference) : GRPCInfer
     private const string ModelsRead = PermissionMetadata.PolicyPrefix + Permissions.ModelsRead;
     private const string InferenceInvoke = PermissionMetadata.PolicyPrefix + Permissions.InferenceInvoke;
     private const string DeploymentsManage = PermissionMetadata.PolicyPrefix + Permissions.DeploymentsManage;
+    private const string MonitoringRead = PermissionMetadata.PolicyPrefix + Permissions.MonitoringRead;
 
     [AllowAnonymous]
     public override Task<ServerLiveResponse> ServerLive(ServerLiveRequest request, ServerCallContext context) =>
@@ -79,7 +80,7 @@ public sealed class InferenceGrpcService(InferenceService inference) : GRPCInfer
         }
     }
 
-    [Authorize(Policy = ModelsRead)]
+    [Authorize(Policy = MonitoringRead)]
     public override Task<ModelStatisticsResponse> ModelStatistics(ModelStatisticsRequest request, ServerCallContext context) => Answer(() =>
     {
         var response = new ModelStatisticsResponse();
@@ -87,7 +88,7 @@ public sealed class InferenceGrpcService(InferenceService inference) : GRPCInfer
         return response;
     });
 
-    [Authorize(Policy = ModelsRead)]
+    [Authorize(Policy = DeploymentsManage)]
     public override Task<RepositoryIndexResponse> RepositoryIndex(RepositoryIndexRequest request, ServerCallContext context)
     {
         var response = new RepositoryIndexResponse();
