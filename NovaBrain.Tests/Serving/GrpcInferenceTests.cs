@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Google.Protobuf;
 using Grpc.Core;
+using Grpc.Health.V1;
 using Grpc.Net.Client;
 using NovaBrain.ModelServing.Protocol.Grpc;
 using NovaBrain.Tests.EndToEnd;
@@ -60,6 +61,23 @@ public sealed class GrpcInferenceTests
             await client.ModelInferAsync(wrongShape, caller, cancellationToken: TestContext.CancellationToken));
         Assert.AreEqual(StatusCode.InvalidArgument, invalid.StatusCode);
         StringAssert.Contains(invalid.Status.Detail, "unexpected shape");
+    }
+
+    [TestMethod]
+    public async Task TheServicesGrpcEndpoint_AnswersHealthAndLivenessToAnyone_AndInferenceOnlyToCallersWithAToken()
+    {
+        var system = await RunningSystem.GetAsync();
+        using var channel = GrpcChannel.ForAddress(system.App.GetEndpoint("model-serving", "grpc"));
+
+        var health = await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest(), cancellationToken: TestContext.CancellationToken);
+        var inference = new GRPCInferenceService.GRPCInferenceServiceClient(channel);
+        var live = await inference.ServerLiveAsync(new ServerLiveRequest(), cancellationToken: TestContext.CancellationToken);
+        var anonymous = await Assert.ThrowsExactlyAsync<RpcException>(async () =>
+            await inference.ModelInferAsync(Request("any", ServingModels.RandomRows(1, seed: 1)), cancellationToken: TestContext.CancellationToken));
+
+        Assert.AreEqual(HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
+        Assert.IsTrue(live.Live);
+        Assert.AreEqual(StatusCode.Unauthenticated, anonymous.StatusCode);
     }
 
     private static ModelInferRequest Request(string model, float[] rows)
