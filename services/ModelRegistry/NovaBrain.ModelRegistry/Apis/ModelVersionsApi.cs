@@ -37,7 +37,6 @@ public static class ModelVersionsApi
             .WithName("RegisterModelVersion")
             .WithSummary("Register a new version from an uploaded artifact")
             .WithDescription("multipart/form-data: the artifact in a part named 'file', JSON metadata (format, description, tags, metrics, params, lineage) in a part named 'metadata'. ONNX models are loaded and run once before anything is stored.")
-            .Accepts<IFormFile>("multipart/form-data")
             .RequirePermission(Permissions.ModelsWrite);
         api.MapGet("/", ListVersions)
             .WithName("ListModelVersions")
