@@ -1,4 +1,5 @@
 using NovaBrain.ModelRegistry.Apis;
+using NovaBrain.ModelRegistry.Extensions;
 using NovaBrain.ModelRegistry.Infrastructure;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -6,10 +7,15 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddServiceDatabase<RegistryContext>("registrydb");
 builder.AddRabbitMqEventBus("eventbus").AddOutbox<RegistryContext>();
+builder.AddApplicationServices();
 
 var app = builder.Build();
 
 app.MapRegisteredModelsApi();
+app.MapModelVersionsApi();
+app.MapResolveApi();
+app.MapLifecycleApi();
+app.MapLineageApi();
 app.MapDefaultEndpoints(apiPrefix: "registry");
 
 app.Run();
