@@ -38,6 +38,7 @@ var parameters = AddPlatformService<Projects.NovaBrain_Parameters>("parameters",
 // The registry keeps model artifacts in the parameter service; serving resolves references in the registry and
 // downloads artifacts from the parameter service, each with its own client's permissions.
 var modelRegistry = AddPlatformService<Projects.NovaBrain_ModelRegistry>("model-registry", ConnectionNames.RegistryDb)
+    .WithGrpcEndpoint()
     .WithReference(parameters)
     .WithServicePermissions(identity, Permissions.ParamsRead, Permissions.ParamsWrite);
 var modelServing = AddPlatformService<Projects.NovaBrain_ModelServing>("model-serving", database: null)

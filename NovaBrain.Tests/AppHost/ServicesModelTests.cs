@@ -41,6 +41,7 @@ public sealed class ServicesModelTests
     }
 
     [TestMethod]
+    [DataRow("model-registry")]
     [DataRow("model-serving")]
     [DataRow("parameters")]
     public async Task GrpcServices_HaveAnHttp2OnlyEndpointBesideTheirHttpOne(string name)

@@ -38,6 +38,7 @@ public sealed class GatewayOptions
     {
         [InferenceGrpcService] = ServingPrefix,
         ["novabrain.parameters.v1.ParameterStore"] = "params",
+        ["novabrain.registry.v1.ModelRegistry"] = "registry",
     };
 
     /// <summary>
