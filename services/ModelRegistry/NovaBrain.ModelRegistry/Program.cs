@@ -16,6 +16,7 @@ app.MapModelVersionsApi();
 app.MapResolveApi();
 app.MapLifecycleApi();
 app.MapLineageApi();
+app.MapSearchApi();
 app.MapDefaultEndpoints(apiPrefix: "registry");
 
 app.Run();
