@@ -18,6 +18,7 @@ app.MapModelVersionsApi();
 app.MapResolveApi();
 app.MapLifecycleApi();
 app.MapLineageApi();
+app.MapSearchApi();
 app.MapRegistryGrpc();
 app.MapDefaultEndpoints(apiPrefix: "registry");
 
