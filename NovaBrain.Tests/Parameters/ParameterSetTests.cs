@@ -26,12 +26,12 @@ public sealed class ParameterSetTests
 
         var first = await CreateVersionAsync(admin, name, blob, tags: new() { ["team"] = "vision" }, description: "first cut");
         var second = await CreateVersionAsync(admin, name, blob, sourceVersion: 1);
-        var third = await CreateVersionAsync(admin, name, blob, format: "onnx");
+        var third = await CreateVersionAsync(admin, name, blob, format: "torchscript");
 
         CollectionAssert.AreEqual(new[] { 1, 2, 3 }, new[] { first.Version, second.Version, third.Version });
         Assert.AreEqual(blob.Digest, first.Blob);
         Assert.AreEqual(blob.Size, first.Size);
-        Assert.AreEqual("safetensors", first.Format);
+        Assert.AreEqual("other", first.Format);
         Assert.AreEqual("first cut", first.Description);
         Assert.AreEqual("vision", first.Tags["team"]);
         Assert.AreEqual(1, second.SourceVersion);
@@ -202,7 +202,7 @@ public sealed class ParameterSetTests
     }
 
     private async Task<VersionBody> CreateVersionAsync(
-        HttpClient client, string name, BlobBody blob, string format = "safetensors", Dictionary<string, string>? tags = null,
+        HttpClient client, string name, BlobBody blob, string format = "other", Dictionary<string, string>? tags = null,
         string? description = null, int? sourceVersion = null)
     {
         using var created = await client.PostAsJsonAsync(

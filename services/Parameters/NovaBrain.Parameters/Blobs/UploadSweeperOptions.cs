@@ -1,0 +1,17 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace NovaBrain.Parameters.Blobs;
+
+/// <summary>Bound from <c>Parameters:Uploads</c>: when resumable uploads count as abandoned, and how often to look.</summary>
+public sealed class UploadSweeperOptions
+{
+    public const string SectionName = "Parameters:Uploads";
+
+    /// <summary>An upload with no chunk for this long is deleted, with its staged bytes; a day by default.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "3650.00:00:00")]
+    public TimeSpan AbandonedAfter { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>How often the sweeper runs; every ten minutes by default.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(10);
+}

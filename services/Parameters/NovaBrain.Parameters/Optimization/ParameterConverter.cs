@@ -1,0 +1,88 @@
+using System.IO.Pipelines;
+using Microsoft.Extensions.Options;
+using NovaBrain.Parameters.Blobs;
+using NovaBrain.Parameters.Sets;
+using NovaBrain.Parameters.Tensors;
+
+namespace NovaBrain.Parameters.Optimization;
+
+/// <summary>
+/// Converts a version's blob into a new blob of the same format. The converted file is written into a pipe that the
+/// blob store reads from as it hashes and stores, so it is never held whole in memory (for safetensors) nor staged
+/// twice.
+/// </summary>
+public sealed class ParameterConverter(IBlobStore store, IOptions<BlobStorageOptions> options)
+{
+    public const string ConvertedFromKey = "novabrain.converted_from";
+    public const string ConversionKey = "novabrain.conversion";
+
+    /// <exception cref="ConversionRefusedException">The version cannot be converted so.</exception>
+    public async Task<ConversionResult> ConvertAsync(ParameterSetVersion version, Conversion conversion, CancellationToken cancellationToken)
+    {
+        using var source = await TensorFile.OpenAsync(store, BlobDigest.Parse(version.Blob), version.Format, cancellationToken)
+            ?? throw new ConversionRefusedException("not-convertible", $"Version {version.Version} is '{version.Format}', a format whose tensors the service does not read; only safetensors and onnx convert.");
+
+        if (SafetensorsConverter.ScaleNameClashes(source, conversion).FirstOrDefault() is { } clash)
+        {
+            throw new ConversionRefusedException("scale-name-taken", $"The file already has a tensor '{clash}{SafetensorsConverter.ScaleSuffix}', where the scales of '{clash}' would go.");
+        }
+        if (source is OnnxTensorFile onnx && OnnxConverter.MinimumOpset(conversion) is { } minimum && OnnxConverter.Opset(onnx.Model) < minimum)
+        {
+            throw new ConversionRefusedException("opset-too-old", $"The model imports opset {OnnxConverter.Opset(onnx.Model)}; {conversion} needs DequantizeLinear of opset {minimum} or later.");
+        }
+
+        var metadata = new Dictionary<string, string>(source.Metadata)
+        {
+            [ConvertedFromKey] = $"{version.Name}/{version.Version}",
+            [ConversionKey] = conversion.ToString(),
+        };
+
+        var pipe = new Pipe();
+        var writing = Task.Run(async () =>
+        {
+            try
+            {
+                await using var output = pipe.Writer.AsStream(leaveOpen: true);
+                var converted = source is OnnxTensorFile model
+                    ? await OnnxConverter.WriteAsync(model, conversion, metadata, output, cancellationToken)
+                    : await SafetensorsConverter.WriteAsync(source, conversion, metadata, output, cancellationToken);
+                await pipe.Writer.CompleteAsync();
+                return converted;
+            }
+            catch (Exception exception)
+            {
+                await pipe.Writer.CompleteAsync(exception);
+                throw;
+            }
+        }, cancellationToken);
+
+        BlobWriteResult stored;
+        await using (var input = pipe.Reader.AsStream())
+        {
+            stored = await store.WriteAsync(input, expected: null, options.Value.MaxBlobBytes, cancellationToken);
+        }
+        var tensors = await writing;
+        return new ConversionResult(stored, tensors);
+    }
+}
+
+public sealed record ConversionResult(BlobWriteResult Stored, IReadOnlyList<ConvertedTensor> Tensors)
+{
+    public double MaxAbsError => Tensors.Select(tensor => tensor.MaxAbsError).DefaultIfEmpty(0).Max();
+
+    /// <summary>The mean over every converted element, not over tensors.</summary>
+    public double MeanAbsError
+    {
+        get
+        {
+            var elements = Tensors.Sum(tensor => tensor.Elements);
+            return elements == 0 ? 0 : Tensors.Sum(tensor => tensor.MeanAbsError * tensor.Elements) / elements;
+        }
+    }
+}
+
+/// <summary>A conversion the version's file does not allow; <see cref="Reason"/> is the problem's reason.</summary>
+public sealed class ConversionRefusedException(string reason, string message) : Exception(message)
+{
+    public string Reason { get; } = reason;
+}
