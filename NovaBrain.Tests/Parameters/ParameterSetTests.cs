@@ -128,7 +128,7 @@ public sealed class ParameterSetTests
         StringAssert.Contains(await badFormat.Content.ReadAsStringAsync(TestContext.CancellationToken), "format");
         using var badName = await admin.PostAsJsonAsync($"{Sets}/Not_Lower/versions", new { blob = blob.Digest, format = "onnx" }, TestContext.CancellationToken);
         Assert.AreEqual(HttpStatusCode.BadRequest, badName.StatusCode);
-        using var badSource = await admin.PostAsJsonAsync($"{Sets}/{name}/versions", new { blob = blob.Digest, format = "onnx", sourceVersion = 4 }, TestContext.CancellationToken);
+        using var badSource = await admin.PostAsJsonAsync($"{Sets}/{name}/versions", new { blob = blob.Digest, format = "other", sourceVersion = 4 }, TestContext.CancellationToken);
         Assert.AreEqual(HttpStatusCode.BadRequest, badSource.StatusCode);
 
         Assert.AreEqual(1, (await CreateVersionAsync(admin, name, blob)).Version, "nothing refused took a number");

@@ -6,7 +6,7 @@ namespace NovaBrain.Parameters.Blobs;
 
 /// <summary>
 /// Deletes resumable uploads that have received nothing for <see cref="UploadSweeperOptions.AbandonedAfter"/>, and
-/// staged bytes that no upload owns any more, every <see cref="UploadSweeperOptions.SweepInterval"/>.
+/// staged bytes that no upload owns any more, every <see cref="UploadSweeperOptions.EffectiveSweepInterval"/>.
 /// </summary>
 public sealed class UploadSweeper(
     IServiceScopeFactory scopes, IBlobStore store, IOptions<UploadSweeperOptions> options, TimeProvider time, ILogger<UploadSweeper> logger)
@@ -14,7 +14,7 @@ public sealed class UploadSweeper(
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.SweepInterval, time);
+        using var timer = new PeriodicTimer(options.Value.EffectiveSweepInterval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             try

@@ -11,7 +11,10 @@ public sealed class UploadSweeperOptions
     [Range(typeof(TimeSpan), "00:00:01", "3650.00:00:00")]
     public TimeSpan AbandonedAfter { get; set; } = TimeSpan.FromDays(1);
 
-    /// <summary>How often the sweeper runs; every ten minutes by default.</summary>
+    /// <summary>How often the sweeper runs; when not set, a quarter of <see cref="AbandonedAfter"/>, at most every ten minutes.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
-    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(10);
+    public TimeSpan? SweepInterval { get; set; }
+
+    public TimeSpan EffectiveSweepInterval =>
+        SweepInterval ?? TimeSpan.FromTicks(Math.Clamp(AbandonedAfter.Ticks / 4, TimeSpan.TicksPerSecond, TimeSpan.TicksPerMinute * 10));
 }
