@@ -33,13 +33,15 @@ IResourceBuilder<ProjectResource> AddPlatformService<TProject>(string name, stri
 }
 
 var parameters = AddPlatformService<Projects.NovaBrain_Parameters>("parameters", ConnectionNames.ParamsDb)
-    .WithBlobStorageInStateFolder();
+    .WithBlobStorageInStateFolder()
+    .WithGrpcEndpoint();
 // The registry keeps model artifacts in the parameter service; serving resolves references in the registry and
 // downloads artifacts from the parameter service, each with its own client's permissions.
 var modelRegistry = AddPlatformService<Projects.NovaBrain_ModelRegistry>("model-registry", ConnectionNames.RegistryDb)
     .WithReference(parameters)
     .WithServicePermissions(identity, Permissions.ParamsRead, Permissions.ParamsWrite);
 var modelServing = AddPlatformService<Projects.NovaBrain_ModelServing>("model-serving", database: null)
+    .WithGrpcEndpoint()
     .WithReference(modelRegistry)
     .WithReference(parameters)
     .WithServicePermissions(identity, Permissions.ModelsRead, Permissions.ParamsRead);

@@ -39,16 +39,29 @@ public static class NovaBrainServiceExtensions
             .WithKestrelEndpoint(GrpcEndpointName, ports.Grpc);
     }
 
+    /// <summary>
+    /// Gives a service that answers gRPC a second endpoint, <c>grpc</c>, that speaks HTTP/2 only, for cleartext clients
+    /// that start with HTTP/2 (prior knowledge) as gRPC clients and the gateway do. Both endpoints become Kestrel
+    /// endpoints from configuration, since URLs alone cannot say which protocols each one speaks.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithGrpcEndpoint(this IResourceBuilder<ProjectResource> service) =>
+        service.WithEndpoint(name: GrpcEndpointName, scheme: "http")
+            .WithKestrelEndpoint(HttpEndpointName, port: null)
+            .WithKestrelEndpoint(GrpcEndpointName, port: null)
+            .WithEnvironment($"Kestrel__Endpoints__{GrpcEndpointName}__Protocols", "Http2");
+
     private static IResourceBuilder<ProjectResource> WithKestrelEndpoint(
         this IResourceBuilder<ProjectResource> project, string endpointName, int? port)
     {
         var variable = $"Kestrel__Endpoints__{endpointName}__Url";
+        // Published, a service listens on every interface of its container; run locally, on loopback only.
+        var host = project.ApplicationBuilder.ExecutionContext.IsPublishMode ? "+" : "localhost";
         if (port is { } fixedPort)
         {
-            return project.WithEnvironment(variable, FormattableString.Invariant($"http://localhost:{fixedPort}"));
+            return project.WithEnvironment(variable, FormattableString.Invariant($"http://{host}:{fixedPort}"));
         }
 
         var endpoint = project.GetEndpoint(endpointName);
-        return project.WithEnvironment(variable, ReferenceExpression.Create($"http://localhost:{endpoint.Property(EndpointProperty.TargetPort)}"));
+        return project.WithEnvironment(variable, ReferenceExpression.Create($"http://{host}:{endpoint.Property(EndpointProperty.TargetPort)}"));
     }
 }

@@ -35,10 +35,27 @@ public sealed class ServicesModelTests
             }
 
             Assert.AreEqual(name, env["EventBus__SubscriptionQueueName"]);
-            var http = service.Annotations.OfType<EndpointAnnotation>().Single();
-            Assert.AreEqual("http", http.Name);
+            var http = service.Annotations.OfType<EndpointAnnotation>().Single(endpoint => endpoint.Name == "http");
             Assert.IsNull(http.Port);
         }
+    }
+
+    [TestMethod]
+    [DataRow("model-serving")]
+    [DataRow("parameters")]
+    public async Task GrpcServices_HaveAnHttp2OnlyEndpointBesideTheirHttpOne(string name)
+    {
+        await using var builder = await AppHostModel.BuildAsync(FakeServerBinaries.Settings());
+
+        var service = builder.Single<ProjectResource>(name);
+        var env = await service.EnvironmentAsync();
+        CollectionAssert.AreEquivalent(new[] { "http", "grpc" }, service.Annotations.OfType<EndpointAnnotation>().Select(e => e.Name).ToList());
+        // The URLs hold each endpoint's allocated port, an expression until the run allocates it.
+        string Url(string endpoint) => ((ReferenceExpression)env[$"Kestrel__Endpoints__{endpoint}__Url"]).ValueExpression;
+        StringAssert.StartsWith(Url("http"), "http://localhost:{" + name + ".bindings.http.targetPort}");
+        StringAssert.StartsWith(Url("grpc"), "http://localhost:{" + name + ".bindings.grpc.targetPort}");
+        Assert.AreEqual("Http2", env["Kestrel__Endpoints__grpc__Protocols"]);
+        Assert.IsFalse(env.ContainsKey("Kestrel__Endpoints__http__Protocols"), "the http endpoint keeps HTTP/1.1 and HTTP/2");
     }
 
     [TestMethod]

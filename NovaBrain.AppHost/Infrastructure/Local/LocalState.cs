@@ -12,6 +12,9 @@ namespace NovaBrain.AppHost.Infrastructure.Local;
 public sealed class LocalState(string root)
 {
     private const string Alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    private const int LowestServerPort = 10000;
+    private const int HighestServerPort = 19999;
+
     private static readonly HashSet<int> HandedOutPorts = [];
 
     public string Root { get; } = root;
@@ -60,22 +63,40 @@ public sealed class LocalState(string root)
         return value;
     }
 
-    /// <summary>A loopback port free now, never handed out twice by this process.</summary>
+    /// <summary>
+    /// A loopback port free now, never handed out twice by this process. It is taken below Linux's ephemeral range
+    /// (32768 and up), from which the orchestrator's proxies and outgoing connections take theirs, so a port chosen here
+    /// cannot be taken by them before the server binds it.
+    /// </summary>
     public static int FreePort()
     {
         while (true)
         {
-            var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            listener.Stop();
+            var port = Random.Shared.Next(LowestServerPort, HighestServerPort + 1);
             lock (HandedOutPorts)
             {
-                if (HandedOutPorts.Add(port))
+                if (HandedOutPorts.Contains(port) || !IsFree(port))
                 {
-                    return port;
+                    continue;
                 }
+                HandedOutPorts.Add(port);
+                return port;
             }
+        }
+    }
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            listener.Stop();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
         }
     }
 }

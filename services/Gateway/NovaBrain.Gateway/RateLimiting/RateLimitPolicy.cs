@@ -1,3 +1,4 @@
+using NovaBrain.Gateway.Routing;
 using Microsoft.AspNetCore.RateLimiting;
 using Yarp.ReverseProxy.Model;
 
@@ -36,7 +37,7 @@ public sealed record RateLimitPolicy(string Name, int PermitLimit, int WindowSec
 
     private static bool IsInference(PathString path)
     {
-        if (path.StartsWithSegments("/v2"))
+        if (path.StartsWithSegments("/v2") || path.StartsWithSegments("/" + GatewayOptions.InferenceGrpcService))
         {
             return true;
         }

@@ -27,7 +27,19 @@ public sealed class GatewayOptions
         ["logging"] = "logging",
     };
 
-    /// <summary>How long the gateway waits for one service's readiness answer.</summary>
+    /// <summary>The Open Inference Protocol's gRPC service, answered by model serving.</summary>
+    public const string InferenceGrpcService = "inference.GRPCInferenceService";
+
+    /// <summary>
+    /// Which service answers each gRPC service, by its full name (<c>/{package}.{Service}/{Method}</c> is forwarded to
+    /// that service's HTTP/2 <c>grpc</c> endpoint): full gRPC service name → route prefix of the service.
+    /// </summary>
+    public Dictionary<string, string> GrpcServices { get; set; } = new()
+    {
+        [InferenceGrpcService] = ServingPrefix,
+        ["novabrain.parameters.v1.ParameterStore"] = "params",
+    };
+
     /// <summary>
     /// API paths that answer callers who have not signed in (discovery a sign-in page needs), by the prefix of the
     /// service that serves them. The service itself marks the endpoint anonymous too.
@@ -37,6 +49,7 @@ public sealed class GatewayOptions
         [AuthPrefix] = ["/api/auth/v1/external-providers"],
     };
 
+    /// <summary>How long the gateway waits for one service's readiness answer.</summary>
     public TimeSpan ReadinessTimeout { get; set; } = TimeSpan.FromSeconds(3);
 
     public GatewayLimits Limits { get; set; } = new();
@@ -51,6 +64,10 @@ public sealed class GatewayOptions
         foreach (var prefix in new[] { AuthPrefix, ServingPrefix }.Where(prefix => !Services.ContainsKey(prefix)))
         {
             yield return $"Gateway:Services has no '{prefix}' entry.";
+        }
+        foreach (var (grpcService, prefix) in GrpcServices.Where(entry => !Services.ContainsKey(entry.Value)))
+        {
+            yield return $"Gateway:GrpcServices:{grpcService} names the prefix '{prefix}', which Gateway:Services does not have.";
         }
         if (Limits.MaxRequestBodyBytes <= 0 || Limits.MaxRequestBodyBytesByPrefix.Values.Any(limit => limit <= 0))
         {

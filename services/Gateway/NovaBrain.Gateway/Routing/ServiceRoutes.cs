@@ -14,7 +14,9 @@ namespace NovaBrain.Gateway.Routing;
 /// <item><c>/api/{prefix}/openapi/{**rest}</c>, its OpenAPI documents, anonymous and not rate limited;</item>
 /// <item><c>/connect</c>, <c>/.well-known</c>, <c>/account</c> and <c>/callback</c> to the auth service, anonymous
 /// (OpenID Connect endpoints and login pages authenticate their callers themselves);</item>
-/// <item><c>/v2/{**rest}</c>, the inference protocol, to model serving, authenticated, with the inference timeout.</item>
+/// <item><c>/v2/{**rest}</c>, the inference protocol, to model serving, authenticated, with the inference timeout;</item>
+/// <item><c>/{grpc service}/{method}</c> for each of <see cref="GatewayOptions.GrpcServices"/>, authenticated, over
+/// HTTP/2 to a cluster of the service's <c>grpc</c> endpoints (<c>http://_grpc.{service}</c>).</item>
 /// </list>
 /// Authentication at the edge only turns away callers nobody knows; permissions are checked by the services.
 /// </summary>
@@ -61,6 +63,19 @@ public static class ServiceRoutes
         });
 
         var clusters = options.Services.Values.Distinct().Select(service => Cluster(options, service)).ToList();
+
+        foreach (var (grpcService, prefix) in options.GrpcServices)
+        {
+            var service = options.Services[prefix];
+            var isInference = prefix == GatewayOptions.ServingPrefix;
+            routes.Add(Route(options, $"grpc-{grpcService}", GrpcCluster(service), $"/{grpcService}/{{method}}", Authenticated) with
+            {
+                MaxRequestBodySize = options.Limits.MaxRequestBodyBytesOf(prefix),
+                Timeout = isInference ? options.Timeouts.Inference : options.Timeouts.Of(prefix),
+            });
+        }
+        clusters.AddRange(options.GrpcServices.Values.Distinct().Select(prefix => GrpcClusterConfig(options, options.Services[prefix])));
+
         return (routes, clusters);
     }
 
@@ -73,6 +88,28 @@ public static class ServiceRoutes
         MaxRequestBodySize = options.Limits.MaxRequestBodyBytes,
         Timeout = options.Timeouts.Management,
     };
+
+    private static string GrpcCluster(string service) => $"{service}-grpc";
+
+    /// <summary>
+    /// A service's gRPC endpoints, spoken to in HTTP/2 only (cleartext, prior knowledge). Only passive health checks:
+    /// the active probe is an HTTP/1.1 request the HTTP/2-only endpoint does not answer, and the service's HTTP
+    /// cluster already probes the same process.
+    /// </summary>
+    private static ClusterConfig GrpcClusterConfig(GatewayOptions options, string service)
+    {
+        var cluster = Cluster(options, service);
+        return cluster with
+        {
+            ClusterId = GrpcCluster(service),
+            HealthCheck = cluster.HealthCheck! with { Active = null },
+            HttpRequest = cluster.HttpRequest! with { Version = System.Net.HttpVersion.Version20, VersionPolicy = System.Net.Http.HttpVersionPolicy.RequestVersionExact },
+            Destinations = new Dictionary<string, DestinationConfig>
+            {
+                [service] = new() { Address = $"http://_grpc.{service}" },
+            },
+        };
+    }
 
     private static ClusterConfig Cluster(GatewayOptions options, string service) => new()
     {
