@@ -53,10 +53,6 @@ public static class ConversionsApi
         {
             return Problems.ConversionRefused(refused);
         }
-        if (result.Stored.Status == BlobWriteStatus.TooLarge)
-        {
-            return Problems.TooLarge(services.Store.SizeOf(BlobDigest.Parse(source.Blob)) ?? 0);
-        }
 
         var blob = await services.Context.RecordAsync(result.Stored, user, cancellationToken);
         var index = await TensorIndex.ReadAsync(services.Store, result.Stored.Digest, source.Format, cancellationToken);

@@ -44,6 +44,9 @@ public interface IBlobStore
     /// <summary>Discards a staged upload; nothing happens when there is none.</summary>
     void DeleteUpload(Guid uploadId);
 
+    /// <summary>Discards a staged upload unless a chunk is being appended to it (then false: it is not idle).</summary>
+    bool TryDeleteIdleUpload(Guid uploadId);
+
     /// <summary>
     /// Deletes staged bytes last written before <paramref name="writtenBefore"/> that belong to no upload in
     /// <paramref name="uploads"/>: what a crash left behind (an upload whose record was never saved, a write cut short).

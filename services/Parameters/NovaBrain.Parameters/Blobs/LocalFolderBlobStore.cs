@@ -188,6 +188,28 @@ public sealed class LocalFolderBlobStore : IBlobStore
 
     public void DeleteUpload(Guid uploadId) => File.Delete(UploadPath(uploadId));
 
+    public bool TryDeleteIdleUpload(Guid uploadId)
+    {
+        var path = UploadPath(uploadId);
+        try
+        {
+            // Held unshared while deleting, so no append can start in between.
+            using (OpenForWriting(path, FileMode.Open))
+            {
+                File.Delete(path);
+            }
+            return true;
+        }
+        catch (FileNotFoundException)
+        {
+            return true;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
     public int DeleteStaleStaging(IReadOnlySet<Guid> uploads, DateTimeOffset writtenBefore)
     {
         var deleted = 0;

@@ -35,12 +35,10 @@ public sealed class UploadSweeper(
         await using var scope = scopes.CreateAsyncScope();
         var context = scope.ServiceProvider.GetRequiredService<ParametersContext>();
 
-        var abandoned = await context.Uploads.Where(upload => upload.UpdatedAt < cutoff).ToListAsync(cancellationToken);
-        foreach (var upload in abandoned)
-        {
-            store.DeleteUpload(upload.Id);
-            context.Uploads.Remove(upload);
-        }
+        var idle = await context.Uploads.Where(upload => upload.UpdatedAt < cutoff).ToListAsync(cancellationToken);
+        // An upload receiving a long chunk has not been touched since its last one, but it is not abandoned.
+        var abandoned = idle.Where(upload => store.TryDeleteIdleUpload(upload.Id)).ToList();
+        context.Uploads.RemoveRange(abandoned);
         await context.SaveChangesAsync(cancellationToken);
 
         var live = (await context.Uploads.Select(upload => upload.Id).ToListAsync(cancellationToken)).ToHashSet();

@@ -62,6 +62,10 @@ public sealed class ParameterConverter(IBlobStore store, IOptions<BlobStorageOpt
             stored = await store.WriteAsync(input, expected: null, options.Value.MaxBlobBytes, cancellationToken);
         }
         var tensors = await writing;
+        if (stored.Status == BlobWriteStatus.TooLarge)
+        {
+            throw new ConversionRefusedException("blob-too-large", $"The converted file would exceed {options.Value.MaxBlobBytes} bytes (Parameters:Storage:MaxBlobBytes).");
+        }
         return new ConversionResult(stored, tensors);
     }
 }
