@@ -150,6 +150,47 @@ public sealed class ConversionTests
         Assert.AreEqual(2, (await admin.GetFromJsonAsync<SetBody>($"{ParameterApi.Sets}/{name}", TestContext.CancellationToken))!.Latest, "nothing was created");
     }
 
+    [TestMethod]
+    public async Task ConvertAndDiff_OfA256MiBSafetensorsFile_StreamInBoundedMemory()
+    {
+        const int rows = 16384, columns = 4096;
+        var system = await RunningSystem.GetAsync();
+        using var admin = await system.CreateAdminClientAsync();
+        admin.Timeout = TimeSpan.FromMinutes(5);
+        var name = Accounts.Unique("large");
+        var content = new GeneratedSafetensorsContent("w", rows, columns, seed: 9);
+        using (var posted = await admin.PostAsync(ParameterApi.Blobs, content, TestContext.CancellationToken))
+        {
+            var blob = await posted.ReadAsync<BlobBody>();
+            (await admin.PostVersionAsync(name, blob.Digest, "safetensors", TestContext.CancellationToken)).EnsureSuccessStatusCode();
+        }
+
+        using var service = system.ServiceProcess("parameters");
+        service.Refresh();
+        var before = service.WorkingSet64;
+        ConversionBody conversion;
+        DiffBody diff;
+        long peak;
+        using (var sampling = CancellationTokenSource.CreateLinkedTokenSource(TestContext.CancellationToken))
+        {
+            var sampler = ServiceMemory.PeakWorkingSetAsync(service, sampling.Token);
+            conversion = await ConvertAsync(admin, name, new { to = "float16" });
+            diff = (await admin.GetFromJsonAsync<DiffBody>($"{ParameterApi.Sets}/{name}/diff?from=1&to=2", TestContext.CancellationToken))!;
+            await sampling.CancelAsync();
+            peak = await sampler;
+        }
+
+        Assert.AreEqual(content.Length, conversion.OriginalBytes);
+        Assert.AreEqual((long)rows * columns * 2, conversion.ConvertedBytes, 1024, "the header aside, half the bytes");
+        Assert.IsLessThanOrEqualTo(1e-3, conversion.MaxAbsError);
+        var norms = diff.Common.Single().Norms!;
+        Assert.AreEqual(Math.Sqrt(content.SumOfSquares), norms.From, 1e-6 * norms.From);
+        Assert.IsLessThanOrEqualTo(conversion.MaxAbsError * Math.Sqrt((double)rows * columns), norms.Difference);
+        var growth = peak - before;
+        TestContext.WriteLine($"parameters working set: {before / 1048576} MiB before, +{growth / 1048576} MiB at most converting and diffing {content.Length / 1048576} MiB");
+        Assert.IsLessThan(100L * 1024 * 1024, growth, "the service's working set growth while converting and diffing");
+    }
+
     /// <summary>A set whose version 1 holds a float32 matrix <c>w</c> with values in [-1, 1] and an int64 <c>step</c>.</summary>
     private async Task<(string Name, float[] Weights, byte[] File)> AddSourceAsync(HttpClient admin)
     {
@@ -180,6 +221,62 @@ public sealed class ConversionTests
     }
 
     private sealed record SetBody(string Name, int Current, int Latest);
+
+    private sealed record NormsBody(double Difference, double From, double To);
+
+    private sealed record DeltaBody(string Name, NormsBody? Norms);
+
+    private sealed record DiffBody(DeltaBody[] Common);
+
+    /// <summary>
+    /// A safetensors file of one F32 matrix with seeded values in [-1, 1], generated a megabyte at a time while it is
+    /// sent; it keeps the sum of the squares of its values.
+    /// </summary>
+    private sealed class GeneratedSafetensorsContent : HttpContent
+    {
+        private readonly byte[] header;
+        private readonly long elements;
+        private readonly int seed;
+
+        public GeneratedSafetensorsContent(string tensor, int rows, int columns, int seed)
+        {
+            elements = (long)rows * columns;
+            this.seed = seed;
+            header = HeaderFor(tensor, "F32", [rows, columns], elements * 4);
+            Length = header.Length + elements * 4;
+            Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/octet-stream");
+        }
+
+        public long Length { get; }
+
+        public double SumOfSquares { get; private set; }
+
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+        {
+            await stream.WriteAsync(header);
+            var random = new Random(seed);
+            var values = new float[256 * 1024];
+            var sum = 0.0;
+            for (var remaining = elements; remaining > 0;)
+            {
+                var count = (int)Math.Min(values.Length, remaining);
+                for (var i = 0; i < count; i++)
+                {
+                    values[i] = (float)(random.NextDouble() * 2 - 1);
+                    sum += (double)values[i] * values[i];
+                }
+                await stream.WriteAsync(F32(values[..count]));
+                remaining -= count;
+            }
+            SumOfSquares = sum;
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = Length;
+            return true;
+        }
+    }
 
     private sealed record ConvertedTensorBody(string Name, string FromDtype, string ToDtype, long Elements, double MaxAbsError, double MeanAbsError);
 

@@ -35,6 +35,21 @@ internal static class Safetensors
         return WithHeader(Encoding.UTF8.GetBytes(header.ToJsonString()), data.ToArray());
     }
 
+    /// <summary>The length prefix and header of a file of one tensor whose <paramref name="byteLength"/> bytes follow.</summary>
+    public static byte[] HeaderFor(string name, string dtype, long[] shape, long byteLength)
+    {
+        var header = new JsonObject
+        {
+            [name] = new JsonObject
+            {
+                ["dtype"] = dtype,
+                ["shape"] = new JsonArray(shape.Select(dimension => (JsonNode?)dimension).ToArray()),
+                ["data_offsets"] = new JsonArray(0, byteLength),
+            },
+        };
+        return WithHeader(Encoding.UTF8.GetBytes(header.ToJsonString()), []);
+    }
+
     /// <summary>A file from a header and data as given, valid or not.</summary>
     public static byte[] WithHeader(byte[] header, byte[] data)
     {
