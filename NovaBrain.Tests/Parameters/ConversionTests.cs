@@ -131,6 +131,14 @@ public sealed class ConversionTests
 
         var tensors = await admin.TensorsAsync(name, 2, TestContext.CancellationToken);
         CollectionAssert.Contains(tensors.Tensors, new TensorBody("layer0.weight::int8", "I8", [64, 32], 64 * 32));
+
+        var half = await ConvertAsync(admin, name, new { to = "float16" });
+        var halved = ModelProto.Parser.ParseFrom(await admin.DownloadAsync(half.Version.Blob, TestContext.CancellationToken));
+        var cast = halved.Graph.Node.First(node => node.Output.Single() == "layer0.weight");
+        Assert.AreEqual(("Cast", "layer0.weight::float16"), (cast.OpType, cast.Input.Single()));
+        var halfWeights = FromF16(halved.Graph.Initializer.Single(tensor => tensor.Name == "layer0.weight::float16").RawData.ToByteArray());
+        Assert.IsLessThanOrEqualTo(1e-3 * weights.Max(Math.Abs), halfWeights.Zip(weights, (h, w) => Math.Abs((double)h - w)).Max());
+        Assert.AreEqual(halfWeights.Zip(weights, (h, w) => Math.Abs((double)h - w)).Max(), half.Tensors.Single(tensor => tensor.Name == "layer0.weight").MaxAbsError, 1e-12);
     }
 
     [TestMethod]

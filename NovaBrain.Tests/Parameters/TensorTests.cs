@@ -93,6 +93,8 @@ public sealed class TensorTests
             (WithHeader(Encoding.UTF8.GetBytes("{\"w\":{\"dtype\":\"Q4\",\"shape\":[2],\"data_offsets\":[0,2]}}"), new byte[2]), "safetensors", "invalid-safetensors", "unknown dtype"),
             ([0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F, 1, 2], "safetensors", "invalid-safetensors", "header length"),
             (RandomNumberGenerator.GetBytes(4096), "onnx", "invalid-onnx", "ONNX"),
+            (OnnxWith(model => model.Graph.Initializer.Add(model.Graph.Initializer[0].Clone())), "onnx", "invalid-onnx", "appears 2 times"),
+            (OnnxWith(model => model.Graph.Initializer[1].RawData = ByteString.CopyFrom(new byte[3])), "onnx", "invalid-onnx", "holds 3"),
         };
 
         foreach (var (file, format, reason, says) in corrupt)
@@ -146,6 +148,14 @@ public sealed class TensorTests
 
         using var missing = await admin.GetAsync($"{ParameterApi.Sets}/{name}/diff?from=1&to=9", TestContext.CancellationToken);
         await missing.AssertProblemAsync(HttpStatusCode.NotFound, "version-not-found");
+    }
+
+    /// <summary>A small real model, changed by <paramref name="change"/>.</summary>
+    private static byte[] OnnxWith(Action<NovaBrain.Onnx.Format.ModelProto> change)
+    {
+        var model = OnnxModels.Mlp([4, 2], seed: 1);
+        change(model);
+        return model.ToByteArray();
     }
 
     private static double L2(IEnumerable<double> values) => Math.Sqrt(values.Sum(value => value * value));

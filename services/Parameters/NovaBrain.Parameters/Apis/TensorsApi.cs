@@ -60,8 +60,8 @@ public static class TensorsApi
         var fromTensors = (await context.TensorsOf(name, from, cancellationToken)).ToDictionary(tensor => tensor.Name, StringComparer.Ordinal);
         var toTensors = (await context.TensorsOf(name, to, cancellationToken)).ToDictionary(tensor => tensor.Name, StringComparer.Ordinal);
 
-        using var fromFile = await TensorFile.OpenAsync(store, BlobDigest.Parse(fromVersion.Blob), fromVersion.Format, cancellationToken);
-        using var toFile = await TensorFile.OpenAsync(store, BlobDigest.Parse(toVersion.Blob), toVersion.Format, cancellationToken);
+        using var fromFile = await TensorFile.OpenAsync(store, BlobDigest.Parse(fromVersion.Blob), fromVersion.TensorLayout, cancellationToken);
+        using var toFile = await TensorFile.OpenAsync(store, BlobDigest.Parse(toVersion.Blob), toVersion.TensorLayout, cancellationToken);
         var common = new List<TensorDelta>();
         foreach (var (tensorName, left) in fromTensors)
         {

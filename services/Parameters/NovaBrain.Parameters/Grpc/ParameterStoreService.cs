@@ -120,7 +120,7 @@ public sealed class ParameterStoreService(IBlobStore store, ParametersContext co
     {
         var cancellationToken = call.CancellationToken;
         var version = await FindVersionAsync(request.Set, request.Version, cancellationToken);
-        using var file = await TensorFile.OpenAsync(store, BlobDigest.Parse(version.Blob), version.Format, cancellationToken);
+        using var file = await TensorFile.OpenAsync(store, BlobDigest.Parse(version.Blob), version.TensorLayout, cancellationToken);
         var tensor = file?.Find(request.Tensor)
             ?? throw Refuse(StatusCode.NotFound, "tensor-not-found", $"Version {request.Version} of '{request.Set}' has no tensor '{request.Tensor}'.");
 

@@ -19,8 +19,8 @@ public sealed class ParameterConverter(IBlobStore store, IOptions<BlobStorageOpt
     /// <exception cref="ConversionRefusedException">The version cannot be converted so.</exception>
     public async Task<ConversionResult> ConvertAsync(ParameterSetVersion version, Conversion conversion, CancellationToken cancellationToken)
     {
-        using var source = await TensorFile.OpenAsync(store, BlobDigest.Parse(version.Blob), version.Format, cancellationToken)
-            ?? throw new ConversionRefusedException("not-convertible", $"Version {version.Version} is '{version.Format}', a format whose tensors the service does not read; only safetensors and onnx convert.");
+        using var source = await TensorFile.OpenAsync(store, BlobDigest.Parse(version.Blob), version.TensorLayout, cancellationToken)
+            ?? throw new ConversionRefusedException("not-convertible", $"Version {version.Version} is '{version.Format}' with no tensors recorded; only safetensors and onnx versions convert.");
 
         if (SafetensorsConverter.ScaleNameClashes(source, conversion).FirstOrDefault() is { } clash)
         {
@@ -38,14 +38,15 @@ public sealed class ParameterConverter(IBlobStore store, IOptions<BlobStorageOpt
         };
 
         var pipe = new Pipe();
+        using var stopWriting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var writing = Task.Run(async () =>
         {
             try
             {
                 await using var output = pipe.Writer.AsStream(leaveOpen: true);
                 var converted = source is OnnxTensorFile model
-                    ? await OnnxConverter.WriteAsync(model, conversion, metadata, output, cancellationToken)
-                    : await SafetensorsConverter.WriteAsync(source, conversion, metadata, output, cancellationToken);
+                    ? await OnnxConverter.WriteAsync(model, conversion, metadata, output, stopWriting.Token)
+                    : await SafetensorsConverter.WriteAsync(source, conversion, metadata, output, stopWriting.Token);
                 await pipe.Writer.CompleteAsync();
                 return converted;
             }
@@ -54,19 +55,29 @@ public sealed class ParameterConverter(IBlobStore store, IOptions<BlobStorageOpt
                 await pipe.Writer.CompleteAsync(exception);
                 throw;
             }
-        }, cancellationToken);
+        }, CancellationToken.None);
 
-        BlobWriteResult stored;
-        await using (var input = pipe.Reader.AsStream())
+        BlobWriteResult? stored = null;
+        try
         {
+            await using var input = pipe.Reader.AsStream();
             stored = await store.WriteAsync(input, expected: null, options.Value.MaxBlobBytes, cancellationToken);
         }
-        var tensors = await writing;
+        finally
+        {
+            if (stored?.Status is not (BlobWriteStatus.Created or BlobWriteStatus.Existing))
+            {
+                // The store stopped reading: the writer stops too, and is waited for before the source file closes.
+                await stopWriting.CancelAsync();
+            }
+            await ((Task)writing).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
         if (stored.Status == BlobWriteStatus.TooLarge)
         {
             throw new ConversionRefusedException("blob-too-large", $"The converted file would exceed {options.Value.MaxBlobBytes} bytes (Parameters:Storage:MaxBlobBytes).");
         }
-        return new ConversionResult(stored, tensors);
+        return new ConversionResult(stored, await writing);
     }
 }
 

@@ -72,6 +72,10 @@ public sealed class OnnxTensorFile : TensorFile
         {
             throw Invalid("The file is not an ONNX model: it has no IR version or no graph.");
         }
+        if (model.Graph.Initializer.GroupBy(initializer => initializer.Name).FirstOrDefault(names => names.Count() > 1) is { } duplicate)
+        {
+            throw Invalid($"Initializer '{duplicate.Key}' appears {duplicate.Count()} times.");
+        }
         return new OnnxTensorFile(model, model.Graph.Initializer.Select(Describe).ToList());
     }
 

@@ -53,13 +53,12 @@ public abstract class TensorFile : IDisposable
     public abstract void Dispose();
 
     /// <summary>
-    /// Reads the tensors of a stored blob in <paramref name="format"/>; null for a format without tensors (or a
-    /// blob gone from the store).
+    /// Reads the tensors of a stored blob in <paramref name="layout"/> (<see cref="TensorLayouts"/>); null for an
+    /// opaque one (or a blob gone from the store).
     /// </summary>
-    /// <exception cref="InvalidTensorFileException">The blob is not a valid file of its format.</exception>
-    public static async Task<TensorFile?> OpenAsync(IBlobStore store, BlobDigest digest, string format, CancellationToken cancellationToken)
+    /// <exception cref="InvalidTensorFileException">The blob is not a valid file of its layout.</exception>
+    public static async Task<TensorFile?> OpenAsync(IBlobStore store, BlobDigest digest, string layout, CancellationToken cancellationToken)
     {
-        var layout = TensorLayouts.Of(format);
         if (layout == TensorLayouts.Opaque || store.OpenRead(digest) is not { } content)
         {
             return null;

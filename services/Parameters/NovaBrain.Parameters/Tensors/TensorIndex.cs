@@ -1,4 +1,5 @@
 using NovaBrain.Parameters.Blobs;
+using NovaBrain.Parameters.Sets;
 
 namespace NovaBrain.Parameters.Tensors;
 
@@ -10,7 +11,15 @@ public sealed record TensorIndex(string Layout, IReadOnlyList<TensorEntry> Tenso
     /// <exception cref="InvalidTensorFileException">The blob is not a valid file of <paramref name="format"/>.</exception>
     public static async Task<TensorIndex> ReadAsync(IBlobStore store, BlobDigest digest, string format, CancellationToken cancellationToken)
     {
-        using var file = await TensorFile.OpenAsync(store, digest, format, cancellationToken);
-        return file is null ? Opaque : new TensorIndex(file.Layout, file.Tensors, file.Metadata);
+        using var file = await TensorFile.OpenAsync(store, digest, TensorLayouts.Of(format), cancellationToken);
+        if (file is null)
+        {
+            return Opaque;
+        }
+        if (file.Tensors.FirstOrDefault(tensor => tensor.Name.Length > ParameterTensor.NameMaxLength) is { } longName)
+        {
+            throw new InvalidTensorFileException(file.Layout, $"The tensor name '{longName.Name[..64]}...' is longer than {ParameterTensor.NameMaxLength} characters.");
+        }
+        return new TensorIndex(file.Layout, file.Tensors, file.Metadata);
     }
 }
