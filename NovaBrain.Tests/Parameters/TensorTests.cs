@@ -26,7 +26,7 @@ public sealed class TensorTests
             [
                 new Tensor("embedding.weight", "F32", [10, 4], F32(Uniform(40, 1))),
                 new Tensor("step", "I64", [], new byte[8]),
-                new Tensor("norm.scale", "BF16", [4], new byte[8]),
+                new Tensor("blocks/0/norm.scale", "BF16", [4], [1, 2, 3, 4, 5, 6, 7, 8]),
                 new Tensor("mask", "BOOL", [2, 3], new byte[6]),
             ],
             new Dictionary<string, string> { ["format"] = "pt", ["epoch"] = "7" });
@@ -40,13 +40,22 @@ public sealed class TensorTests
             {
                 new TensorBody("embedding.weight", "F32", [10, 4], 160),
                 new TensorBody("step", "I64", [], 8),
-                new TensorBody("norm.scale", "BF16", [4], 8),
+                new TensorBody("blocks/0/norm.scale", "BF16", [4], 8),
                 new TensorBody("mask", "BOOL", [2, 3], 6),
             },
             listed.Tensors);
         Assert.AreEqual(182, listed.TotalBytes);
         Assert.AreEqual("7", listed.Metadata["epoch"]);
         Assert.AreEqual("pt", listed.Metadata["format"]);
+
+        using var weights = await admin.GetAsync($"{ParameterApi.Sets}/{name}/versions/1/tensors/embedding.weight", TestContext.CancellationToken);
+        Assert.AreEqual(HttpStatusCode.OK, weights.StatusCode);
+        CollectionAssert.AreEqual(F32(Uniform(40, 1)), await weights.Content.ReadAsByteArrayAsync(TestContext.CancellationToken));
+        Assert.AreEqual(("F32", "10,4"), (weights.Headers.GetValues("Tensor-Dtype").Single(), weights.Headers.GetValues("Tensor-Shape").Single()));
+        using var nested = await admin.GetAsync($"{ParameterApi.Sets}/{name}/versions/1/tensors/blocks/0/norm.scale", TestContext.CancellationToken);
+        CollectionAssert.AreEqual(new byte[] { 1, 2, 3, 4, 5, 6, 7, 8 }, await nested.Content.ReadAsByteArrayAsync(TestContext.CancellationToken));
+        using var missing = await admin.GetAsync($"{ParameterApi.Sets}/{name}/versions/1/tensors/nope", TestContext.CancellationToken);
+        await missing.AssertProblemAsync(HttpStatusCode.NotFound, "tensor-not-found");
     }
 
     [TestMethod]

@@ -58,6 +58,9 @@ internal static class Problems
     public static ProblemHttpResult VersionNotFound(string name, int version) => NovaBrainProblems.Result(
         "version-not-found", "No such version", $"Parameter set '{name}' has no version {version}.", StatusCodes.Status404NotFound);
 
+    public static ProblemHttpResult TensorNotFound(string name, int version, string tensor) => NovaBrainProblems.Result(
+        "tensor-not-found", "No such tensor", $"Version {version} of '{name}' has no tensor '{tensor}'.", StatusCodes.Status404NotFound);
+
     public static ProblemHttpResult UnknownVersion(string name, int version) => NovaBrainProblems.Result(
         "version-not-found", "No such version", $"Parameter set '{name}' has no version {version} to point at.", StatusCodes.Status400BadRequest);
 

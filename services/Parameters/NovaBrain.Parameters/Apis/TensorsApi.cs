@@ -11,6 +11,11 @@ namespace NovaBrain.Parameters.Apis;
 /// <summary>The tensors of parameter-set versions: as recorded at creation, and compared between two versions.</summary>
 public static class TensorsApi
 {
+    public const string DtypeHeader = "Tensor-Dtype";
+
+    /// <summary>The dimensions, comma-separated; empty for a scalar.</summary>
+    public const string ShapeHeader = "Tensor-Shape";
+
     public static RouteGroupBuilder MapTensorsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup($"{BlobsApi.BasePath}/sets").WithTags("Tensors");
@@ -19,6 +24,11 @@ public static class TensorsApi
             .WithName("ListParameterSetVersionTensors")
             .WithSummary("A version's tensors: names, dtypes, shapes and byte sizes")
             .WithDescription("Read from safetensors headers and ONNX initializers when the version was created; other formats are 'opaque', with no tensors.")
+            .RequirePermission(Permissions.ParamsRead);
+        api.MapGet("/{name}/versions/{version}/tensors/{**tensor}", DownloadTensor)
+            .WithName("DownloadParameterSetVersionTensor")
+            .WithSummary("One tensor's bytes")
+            .WithDescription($"Its little-endian elements, streamed from the blob; the {DtypeHeader} and {ShapeHeader} headers describe them.")
             .RequirePermission(Permissions.ParamsRead);
         api.MapGet("/{name}/diff", Diff)
             .WithName("DiffParameterSetVersions")
@@ -40,6 +50,36 @@ public static class TensorsApi
         var tensors = await context.TensorsOf(name, version, cancellationToken);
         return TypedResults.Ok(new TensorListResponse(
             name, version, found.Format, found.TensorLayout, found.FileMetadata, tensors.Sum(tensor => tensor.ByteSize), tensors.Select(TensorResponse.From).ToList()));
+    }
+
+    public static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> DownloadTensor(
+        string name, int version, string tensor, ParametersContext context, IBlobStore store, HttpResponse response, CancellationToken cancellationToken)
+    {
+        if (await context.ParameterSetVersions.AsNoTracking().SingleOrDefaultAsync(v => v.Name == name && v.Version == version, cancellationToken) is not { } found)
+        {
+            return Problems.VersionNotFound(name, version);
+        }
+
+        var file = await TensorFile.OpenAsync(store, BlobDigest.Parse(found.Blob), found.TensorLayout, cancellationToken);
+        if (file?.Find(tensor) is not { } entry)
+        {
+            file?.Dispose();
+            return Problems.TensorNotFound(name, version, tensor);
+        }
+
+        response.Headers[DtypeHeader] = entry.Dtype;
+        response.Headers[ShapeHeader] = string.Join(',', entry.Shape);
+        response.ContentLength = entry.ByteSize;
+        return TypedResults.Stream(async body =>
+        {
+            using (file)
+            {
+                await foreach (var chunk in file.ReadAsync(entry, cancellationToken))
+                {
+                    await body.WriteAsync(chunk, cancellationToken);
+                }
+            }
+        }, BlobsApi.OctetStream);
     }
 
     public static async Task<Results<Ok<DiffResponse>, ProblemHttpResult>> Diff(
