@@ -94,6 +94,8 @@ public sealed class ParameterStoreGrpcTests
         Assert.AreEqual((StatusCode.NotFound, "tensor-not-found"), (unknown.StatusCode, unknown.Trailers.GetValue("reason")));
         var denied = await Assert.ThrowsExactlyAsync<RpcException>(() => UploadAsync(client, headers, [1, 2, 3], "", 3));
         Assert.AreEqual(StatusCode.PermissionDenied, denied.StatusCode);
+        var anonymous = await Assert.ThrowsExactlyAsync<RpcException>(async () => await client.ListTensorsAsync(new TensorsRequest { Set = name, Version = 1 }));
+        Assert.AreEqual(StatusCode.Unauthenticated, anonymous.StatusCode);
     }
 
     private async Task<BlobInfo> UploadAsync(ParameterStore.ParameterStoreClient client, Metadata headers, byte[] bytes, string expectedDigest, long size)
