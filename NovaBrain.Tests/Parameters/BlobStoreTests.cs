@@ -182,7 +182,7 @@ public sealed class BlobStoreTests
         HttpResponseMessage posted;
         using (var sampling = CancellationTokenSource.CreateLinkedTokenSource(TestContext.CancellationToken))
         {
-            var sampler = PeakWorkingSetAsync(service, sampling.Token);
+            var sampler = ServiceMemory.PeakWorkingSetAsync(service, sampling.Token);
             posted = await admin.PostAsync(Blobs, content, TestContext.CancellationToken);
             await sampling.CancelAsync();
             peak = await sampler;
@@ -281,26 +281,6 @@ public sealed class BlobStoreTests
         var problem = JsonDocument.Parse(body).RootElement;
         Assert.AreEqual($"urn:novabrain:problem:{reason}", problem.GetProperty("type").GetString(), body);
         return problem;
-    }
-
-    /// <summary>The largest working set of <paramref name="process"/> seen every 50 ms until cancelled.</summary>
-    private static async Task<long> PeakWorkingSetAsync(Process process, CancellationToken cancellationToken)
-    {
-        long peak = 0;
-        try
-        {
-            while (true)
-            {
-                process.Refresh();
-                peak = Math.Max(peak, process.WorkingSet64);
-                await Task.Delay(50, cancellationToken);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            process.Refresh();
-            return Math.Max(peak, process.WorkingSet64);
-        }
     }
 
     private sealed record BlobBody(string Digest, long Size);
