@@ -38,14 +38,6 @@ internal static class ParameterApi
     public static Task<byte[]> DownloadAsync(this HttpClient client, string digest, CancellationToken cancellationToken) =>
         client.GetByteArrayAsync($"{Blobs}/{digest}", cancellationToken);
 
-    public static async Task<JsonElement> AssertProblemAsync(this HttpResponseMessage response, HttpStatusCode status, string reason)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.AreEqual(status, response.StatusCode, body);
-        var problem = JsonDocument.Parse(body).RootElement;
-        Assert.AreEqual($"urn:novabrain:problem:{reason}", problem.GetProperty("type").GetString(), body);
-        return problem;
-    }
 }
 
 internal sealed record BlobBody(string Digest, long Size);

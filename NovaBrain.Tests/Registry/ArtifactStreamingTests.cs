@@ -45,7 +45,7 @@ public sealed class ArtifactStreamingTests
                 var artifact = new StreamContent(file);
                 artifact.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
                 content.Add(artifact, "file", "weights.bin");
-                var sampler = PeakWorkingSetAsync(service, sampling.Token);
+                var sampler = ServiceMemory.PeakWorkingSetAsync(service, sampling.Token);
                 response = await registry.PostAsync($"{RegistryClient.Models}/{name}/versions", content, TestContext.CancellationToken);
                 await sampling.CancelAsync();
                 peak = await sampler;
@@ -82,25 +82,5 @@ public sealed class ArtifactStreamingTests
             await file.WriteAsync(buffer);
         }
         return "sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset());
-    }
-
-    /// <summary>The largest working set of <paramref name="process"/> seen every 50 ms until cancelled.</summary>
-    private static async Task<long> PeakWorkingSetAsync(Process process, CancellationToken cancellationToken)
-    {
-        long peak = 0;
-        try
-        {
-            while (true)
-            {
-                process.Refresh();
-                peak = Math.Max(peak, process.WorkingSet64);
-                await Task.Delay(50, cancellationToken);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            process.Refresh();
-            return Math.Max(peak, process.WorkingSet64);
-        }
     }
 }

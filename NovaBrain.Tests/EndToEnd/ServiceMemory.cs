@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace NovaBrain.Tests.Parameters;
+namespace NovaBrain.Tests.EndToEnd;
 
 internal static class ServiceMemory
 {
