@@ -1,0 +1,22 @@
+using k8s;
+using k8s.Models;
+
+namespace NovaBrain.AppHost.Publishing.Kubernetes;
+
+/// <summary>The objects of one published resource, written together to <c>base/&lt;resource&gt;.yaml</c>.</summary>
+public sealed record PublishedResource(string Name, IReadOnlyList<IKubernetesObject> Objects);
+
+/// <summary>A GPU workload, which overlays can pin to a product, give more tolerations and a runtime class.</summary>
+public sealed record GpuWorkload(string DeploymentName, GpuAnnotation Gpu);
+
+/// <summary>Everything the kustomize base holds, and what overlays need to know about it.</summary>
+public sealed record PublishedModel(
+    IReadOnlyList<PublishedResource> Resources,
+    V1ConfigMap Inputs,
+    V1Secret Secrets,
+    IReadOnlyList<GpuWorkload> GpuWorkloads,
+    IReadOnlyList<string> Images,
+    IReadOnlyList<ClusterEndpoint> PublicEndpoints)
+{
+    public IEnumerable<IKubernetesObject> AllObjects => Resources.SelectMany(resource => resource.Objects).Append(Inputs).Append(Secrets);
+}

@@ -1,0 +1,241 @@
+using k8s;
+using k8s.Models;
+using NovaBrain.AppHost.Identity;
+using NovaBrain.AppHost.Publishing.Kubernetes;
+
+namespace NovaBrain.AppHost.Publishing.Kustomize;
+
+/// <summary>
+/// Writes the published model as a kustomize base (<c>base/</c>, one file per resource) and one overlay per
+/// environment (<c>overlays/&lt;name&gt;/</c>): its namespace, the ingress and network policy, its inputs and GPU placement.
+/// </summary>
+public static class KustomizeLayout
+{
+    public const string BaseFolder = "base";
+    public const string OverlaysFolder = "overlays";
+    public const string InputsFile = "inputs.yaml";
+    public const string NamespaceFile = "namespace.yaml";
+    public const string NetworkPolicyFile = "network-policy.yaml";
+    public const string IngressFile = "ingress.yaml";
+    public const string GpuPlacementFile = "gpu-placement.yaml";
+    public const string SecretsFile = "secrets.env";
+    public const string SecretsExampleFile = "secrets.env.example";
+
+    /// <summary>Replaces <paramref name="folder"/> with the base and the overlays.</summary>
+    public static void Write(string folder, PublishedModel model, KubernetesPublishingOptions options)
+    {
+        if (Directory.Exists(folder))
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+
+        WriteBase(Path.Combine(folder, BaseFolder), model);
+        foreach (var (name, overlay) in options.AllOverlays())
+        {
+            WriteOverlay(Path.Combine(folder, OverlaysFolder, name), name, overlay, model, options);
+        }
+    }
+
+    private static void WriteBase(string folder, PublishedModel model)
+    {
+        Directory.CreateDirectory(folder);
+        var files = new List<string> { InputsFile };
+        WriteObjects(Path.Combine(folder, InputsFile), [model.Inputs, model.Secrets]);
+        foreach (var resource in model.Resources)
+        {
+            var file = $"{resource.Name}.yaml";
+            WriteObjects(Path.Combine(folder, file), resource.Objects);
+            files.Add(file);
+        }
+
+        Write(Path.Combine(folder, Kustomization.FileName), new Kustomization { Resources = files });
+    }
+
+    private static void WriteOverlay(string folder, string name, OverlayOptions overlay, PublishedModel model, KubernetesPublishingOptions options)
+    {
+        Directory.CreateDirectory(folder);
+        var ns = overlay.Namespace ?? $"{ClusterNames.Application}-{name}";
+        var host = overlay.Host ?? $"{name}.{ClusterNames.Application}.example.com";
+        var resources = new List<string> { $"../../{BaseFolder}", NamespaceFile, NetworkPolicyFile };
+
+        WriteObjects(Path.Combine(folder, NamespaceFile), [Namespace(ns)]);
+        WriteObjects(Path.Combine(folder, NetworkPolicyFile), NetworkPolicies(model.PublicEndpoints));
+        if (model.PublicEndpoints.FirstOrDefault(endpoint => !endpoint.IsHttp2Only) is { } entry)
+        {
+            WriteObjects(Path.Combine(folder, IngressFile), [Ingress(entry, host, overlay)]);
+            resources.Add(IngressFile);
+        }
+
+        var patches = new List<KustomizePatch>();
+        var placement = GpuPlacementPatches(model.GpuWorkloads, overlay, options).ToList();
+        if (placement.Count > 0)
+        {
+            WriteObjects(Path.Combine(folder, GpuPlacementFile), placement);
+            patches.Add(new KustomizePatch { Path = GpuPlacementFile });
+        }
+
+        var secretKeys = model.Secrets.Metadata.Annotations[ClusterNames.RequiredKeysAnnotation].Split(',', StringSplitOptions.RemoveEmptyEntries);
+        File.WriteAllLines(Path.Combine(folder, SecretsExampleFile),
+        [
+            $"# Copy to {SecretsFile} (never committed) and give every key a value; kustomize refuses to build without it.",
+            "# Passwords must be URI-safe (letters, digits, -._~): some are embedded in connection URIs.",
+            .. secretKeys.Select(key => $"{key}="),
+        ]);
+        File.WriteAllLines(Path.Combine(folder, ".gitignore"), [SecretsFile]);
+
+        var scheme = overlay.TlsSecretName is null ? "http" : "https";
+        var inputs = model.Inputs.Data.Keys
+            .Where(key => key == PlatformIdentity.IssuerParameter)
+            .Select(key => $"{key}={scheme}://{host}/")
+            .ToList();
+        Write(Path.Combine(folder, Kustomization.FileName), new Kustomization
+        {
+            Namespace = ns,
+            Resources = resources,
+            ConfigMapGenerator = inputs.Count == 0 ? null : [new KustomizeGenerator { Name = ClusterNames.InputsConfigMap, Behavior = "merge", Literals = inputs }],
+            SecretGenerator = [new KustomizeGenerator { Name = ClusterNames.InputsSecret, Behavior = "replace", Envs = [SecretsFile] }],
+            Images = Images(model, overlay),
+            Patches = patches.Count == 0 ? null : patches,
+        });
+    }
+
+    private static List<KustomizeImage>? Images(PublishedModel model, OverlayOptions overlay)
+    {
+        if (overlay.Registry is null && overlay.ImageTag is null)
+        {
+            return null;
+        }
+
+        if (overlay.ImageTag is { } tag)
+        {
+            KubernetesModelBuilder.CheckTag("overlay", $"image:{tag}");
+        }
+
+        return model.Images
+            .Where(image => image.StartsWith(ClusterNames.Application + "/", StringComparison.Ordinal) || image.Contains($"/{ClusterNames.Application}/", StringComparison.Ordinal))
+            .Select(image =>
+            {
+                var name = image[..image.LastIndexOf(':')];
+                var repository = name[name.IndexOf($"{ClusterNames.Application}/", StringComparison.Ordinal)..];
+                return new KustomizeImage
+                {
+                    Name = name,
+                    NewName = overlay.Registry is { } registry ? $"{registry.TrimEnd('/')}/{repository}" : null,
+                    NewTag = overlay.ImageTag,
+                };
+            })
+            .ToList();
+    }
+
+    private static IEnumerable<IKubernetesObject> GpuPlacementPatches(IReadOnlyList<GpuWorkload> workloads, OverlayOptions overlay, KubernetesPublishingOptions options)
+    {
+        if (overlay.GpuProduct is null && overlay.GpuRuntimeClassName is null && overlay.GpuTolerations.Count == 0)
+        {
+            yield break;
+        }
+
+        foreach (var workload in workloads)
+        {
+            // Lists in a strategic-merge patch replace the base's, so each patch carries the whole affinity and tolerations.
+            yield return new V1Deployment
+            {
+                ApiVersion = "apps/v1",
+                Kind = "Deployment",
+                Metadata = new V1ObjectMeta { Name = workload.DeploymentName },
+                Spec = new V1DeploymentSpec
+                {
+                    Template = new V1PodTemplateSpec
+                    {
+                        Spec = new V1PodSpec
+                        {
+                            Affinity = GpuScheduling.Affinity(overlay.GpuProduct ?? workload.Gpu.Product),
+                            Tolerations = GpuScheduling.Tolerations(overlay.GpuTolerations),
+                            RuntimeClassName = overlay.GpuRuntimeClassName ?? options.GpuRuntimeClassName,
+                        },
+                    },
+                },
+            };
+        }
+    }
+
+    private static V1Namespace Namespace(string name) => new()
+    {
+        ApiVersion = "v1",
+        Kind = "Namespace",
+        Metadata = new V1ObjectMeta { Name = name, Labels = new Dictionary<string, string> { [ClusterNames.PartOfLabel] = ClusterNames.Application } },
+    };
+
+    /// <summary>Pods accept traffic from their own namespace, and the public entry points from anywhere on their ports.</summary>
+    private static IEnumerable<IKubernetesObject> NetworkPolicies(IReadOnlyList<ClusterEndpoint> publicEndpoints)
+    {
+        yield return new V1NetworkPolicy
+        {
+            ApiVersion = "networking.k8s.io/v1",
+            Kind = "NetworkPolicy",
+            Metadata = new V1ObjectMeta { Name = "allow-same-namespace", Labels = ClusterNames.Labels(ClusterNames.Application, Components.Network) },
+            Spec = new V1NetworkPolicySpec
+            {
+                PodSelector = new V1LabelSelector(),
+                PolicyTypes = ["Ingress"],
+                Ingress = [new V1NetworkPolicyIngressRule { FromProperty = [new V1NetworkPolicyPeer { PodSelector = new V1LabelSelector() }] }],
+            },
+        };
+
+        foreach (var entry in publicEndpoints.GroupBy(endpoint => endpoint.Resource.Name))
+        {
+            yield return new V1NetworkPolicy
+            {
+                ApiVersion = "networking.k8s.io/v1",
+                Kind = "NetworkPolicy",
+                Metadata = new V1ObjectMeta { Name = $"allow-public-{entry.Key}", Labels = ClusterNames.Labels(entry.Key, Components.Network) },
+                Spec = new V1NetworkPolicySpec
+                {
+                    PodSelector = new V1LabelSelector { MatchLabels = ClusterNames.SelectorLabels(entry.Key) },
+                    PolicyTypes = ["Ingress"],
+                    Ingress = [new V1NetworkPolicyIngressRule { Ports = entry.Select(endpoint => new V1NetworkPolicyPort { Port = endpoint.Port, Protocol = "TCP" }).ToList() }],
+                },
+            };
+        }
+    }
+
+    private static V1Ingress Ingress(ClusterEndpoint entry, string host, OverlayOptions overlay) => new()
+    {
+        ApiVersion = "networking.k8s.io/v1",
+        Kind = "Ingress",
+        Metadata = new V1ObjectMeta { Name = $"{entry.Resource.Name}-ingress", Labels = ClusterNames.Labels(entry.Resource.Name, Components.Network) },
+        Spec = new V1IngressSpec
+        {
+            IngressClassName = overlay.IngressClassName,
+            Tls = overlay.TlsSecretName is { } secret ? [new V1IngressTLS { Hosts = [host], SecretName = secret }] : null,
+            Rules =
+            [
+                new V1IngressRule
+                {
+                    Host = host,
+                    Http = new V1HTTPIngressRuleValue
+                    {
+                        Paths =
+                        [
+                            new V1HTTPIngressPath
+                            {
+                                Path = "/",
+                                PathType = "Prefix",
+                                Backend = new V1IngressBackend
+                                {
+                                    Service = new V1IngressServiceBackend { Name = entry.Host, Port = new V1ServiceBackendPort { Name = entry.Name } },
+                                },
+                            },
+                        ],
+                    },
+                },
+            ],
+        },
+    };
+
+    private static void WriteObjects(string path, IEnumerable<IKubernetesObject> objects) =>
+        WriteText(path, KubernetesYaml.SerializeAll(objects.Cast<object>()));
+
+    private static void Write(string path, object value) => WriteText(path, KubernetesYaml.Serialize(value));
+
+    private static void WriteText(string path, string yaml) => File.WriteAllText(path, yaml.EndsWith('\n') ? yaml : yaml + "\n");
+}
