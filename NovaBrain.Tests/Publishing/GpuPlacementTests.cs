@@ -6,7 +6,10 @@ namespace NovaBrain.Tests.Publishing;
 [TestClass]
 public sealed class GpuPlacementTests
 {
-    private static readonly string[] GpuWorkloads = ["model-serving-deployment", "training-deployment"];
+    private static readonly string[] GpuDeployments = ["model-serving-deployment", "training-deployment"];
+
+    /// <summary>Serving and training, whose jobs run on GPUs too.</summary>
+    private static readonly string[] GpuWorkloads = [.. GpuDeployments, "training-job"];
 
     [TestMethod]
     public async Task Gpu_LimitAffinityAndTolerationExactlyOnServingAndTraining()
@@ -52,7 +55,7 @@ public sealed class GpuPlacementTests
     {
         var published = await PublishedManifests.DefaultAsync();
 
-        foreach (var name in GpuWorkloads)
+        foreach (var name in GpuDeployments)
         {
             var deployment = published.Named<V1Deployment>(name);
             Assert.AreEqual("RollingUpdate", deployment.Spec.Strategy.Type);
@@ -71,7 +74,7 @@ public sealed class GpuPlacementTests
             Assert.IsFalse((container.Env ?? []).Any(variable => variable.Name == "NVIDIA_VISIBLE_DEVICES"), "the device plugin sets the visible devices");
         }
 
-        var others = published.InBase<V1Deployment>().Where(d => !GpuWorkloads.Contains(d.Metadata.Name)).Select(d => d.Spec.Template.Spec);
+        var others = published.InBase<V1Deployment>().Where(d => !GpuDeployments.Contains(d.Metadata.Name)).Select(d => d.Spec.Template.Spec);
         Assert.IsTrue(others.All(pod => (pod.Volumes ?? []).All(volume => volume.Name != "dshm")));
     }
 
@@ -98,7 +101,7 @@ public sealed class GpuPlacementTests
         var published = await PublishedManifests.ConfiguredAsync();
 
         var patches = published.Objects.Where(o => o.File == "overlays/prod/gpu-placement.yaml").Select(o => (V1Deployment)o.Object).ToList();
-        CollectionAssert.AreEquivalent(GpuWorkloads, patches.Select(p => p.Metadata.Name).ToList());
+        CollectionAssert.AreEquivalent(GpuDeployments, patches.Select(p => p.Metadata.Name).ToList());
         foreach (var patch in patches)
         {
             var pod = patch.Spec.Template.Spec;

@@ -304,7 +304,7 @@ public sealed partial class KubernetesPublishingTests
         {
             var container = template.Spec.Containers.Single();
             Assert.IsTrue(Dns1123Label().IsMatch(container.Name), name);
-            Assert.IsTrue(container.Ports.All(port => port.Name.Length <= 15 && Dns1123Label().IsMatch(port.Name)), name);
+            Assert.IsTrue((container.Ports ?? []).All(port => port.Name.Length <= 15 && Dns1123Label().IsMatch(port.Name)), name);
             Assert.IsTrue((template.Spec.Volumes ?? []).All(volume => Dns1123Label().IsMatch(volume.Name)), name);
         }
     }

@@ -45,10 +45,16 @@ public sealed class ManifestValidationTests
             .GroupBy(o => o.File)
             .ToList();
 
-        var (exitCode, output) = await RunNodeAsync(validator, ["validate.js", .. files.Select(file => Path.Combine(published.Root, file.Key))]);
+        // The Job templates job managers read from ConfigMaps are objects too.
+        var jobTemplates = published.JobTemplates();
+        var jobFile = Path.Combine(published.Root, "..", "job-templates.yaml");
+        await File.WriteAllTextAsync(jobFile, KubernetesYaml.SerializeAll(jobTemplates));
+        Assert.IsNotEmpty(jobTemplates);
+
+        var (exitCode, output) = await RunNodeAsync(validator, ["validate.js", .. files.Select(file => Path.Combine(published.Root, file.Key)), jobFile]);
 
         Assert.AreEqual(0, exitCode, output);
-        StringAssert.Contains(output, $"{files.Sum(file => file.Count())} valid, 0 invalid");
+        StringAssert.Contains(output, $"{files.Sum(file => file.Count()) + jobTemplates.Count} valid, 0 invalid");
     }
 
     private static async Task<(int ExitCode, string Output)> RunNodeAsync(string folder, IEnumerable<string> arguments)

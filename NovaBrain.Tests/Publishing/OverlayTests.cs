@@ -29,6 +29,7 @@ public sealed class OverlayTests
         Assert.AreEqual(("novabrain-secrets", "replace"), (secrets.Name, secrets.Behavior));
         CollectionAssert.AreEqual(new[] { "secrets.env" }, secrets.Envs);
         Assert.IsNull(kustomization.Images, "the base's images stand where the overlay changes none");
+        Assert.IsTrue(kustomization.GeneratorOptions!.DisableNameSuffixHash);
     }
 
     [TestMethod]

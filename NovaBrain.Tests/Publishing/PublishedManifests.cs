@@ -3,6 +3,7 @@ using k8s;
 using k8s.Models;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using NovaBrain.AppHost.Publishing.Kubernetes;
 using NovaBrain.AppHost.Publishing.Kustomize;
 
 namespace NovaBrain.Tests.Publishing;
@@ -53,11 +54,19 @@ internal sealed class PublishedManifests
     public IEnumerable<string> Files() =>
         Directory.EnumerateFiles(Root, "*", SearchOption.AllDirectories).Select(file => Path.GetRelativePath(Root, file).Replace('\\', '/'));
 
-    /// <summary>The pod template of every workload in the base, by workload name.</summary>
+    /// <summary>The pod template of every workload in the base, Job templates included, by workload name.</summary>
     public Dictionary<string, V1PodTemplateSpec> PodTemplates() =>
         InBase<V1Deployment>().Select(d => (d.Metadata.Name, d.Spec.Template))
             .Concat(InBase<V1StatefulSet>().Select(s => (s.Metadata.Name, s.Spec.Template)))
+            .Concat(JobTemplates().Select(j => (j.Metadata.Name, j.Spec.Template)))
             .ToDictionary(w => w.Name, w => w.Template);
+
+    /// <summary>The Job templates the base keeps in ConfigMaps for job managers, loaded strictly.</summary>
+    public List<V1Job> JobTemplates() =>
+        InBase<V1ConfigMap>()
+            .Where(configMap => configMap.Data?.ContainsKey(KubernetesModelBuilder.JobTemplateFile) ?? false)
+            .Select(configMap => KubernetesYaml.Deserialize<V1Job>(configMap.Data[KubernetesModelBuilder.JobTemplateFile], strict: true))
+            .ToList();
 
     /// <summary>Publishes with <paramref name="settings"/>; a failed step throws <see cref="PublishFailedException"/> with its errors.</summary>
     public static async Task<PublishedManifests> PublishAsync(params string[] settings)

@@ -37,6 +37,14 @@ public static class ClusterNames
 
     public static string Claim(string resource, string storage) => $"{resource}-{storage}";
 
+    /// <summary>The Job template of a job manager, its ConfigMap, and the name its Jobs' pods are labelled with.</summary>
+    public static string Job(string resource) => $"{resource}-job";
+
+    public static string JobTemplate(string resource) => $"{resource}-job-template";
+
+    /// <summary>The service account, Role and RoleBinding that let a job manager run Jobs.</summary>
+    public static string JobRunner(string resource) => $"{resource}-job-runner";
+
     /// <summary>The variable a container gets an input in, for values that embed it as <c>$(NAME)</c>.</summary>
     public static string InputVariable(string key) =>
         "NOVABRAIN_INPUT_" + new string(key.Select(c => char.IsAsciiLetterOrDigit(c) ? char.ToUpperInvariant(c) : '_').ToArray());
@@ -61,6 +69,7 @@ public static class Components
 {
     public const string Service = "service";
     public const string BackingServer = "backing-server";
+    public const string Job = "job";
     public const string Inputs = "inputs";
     public const string Network = "network";
 }

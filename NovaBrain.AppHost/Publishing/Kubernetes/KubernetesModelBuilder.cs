@@ -12,7 +12,7 @@ namespace NovaBrain.AppHost.Publishing.Kubernetes;
 /// StatefulSet with claims for its volumes, each with a ClusterIP Service, a ConfigMap of plain settings and
 /// references to the deployment inputs for everything that depends on a parameter.
 /// </summary>
-public sealed class KubernetesModelBuilder(
+public sealed partial class KubernetesModelBuilder(
     KubernetesPublishingOptions options, DistributedApplicationExecutionContext executionContext, Func<string, string?> configuredParameter)
 {
     private const string HttpEndpoint = NovaBrainServiceExtensions.HttpEndpointName;
@@ -20,6 +20,7 @@ public sealed class KubernetesModelBuilder(
     private const string SharedMemoryVolume = "dshm";
     private const string PrometheusConfigVolume = "prometheus-config";
     private static readonly TimeSpan GpuStartupPeriod = TimeSpan.FromSeconds(10);
+    private readonly List<JobTemplate> jobTemplates = [];
 
     public async Task<PublishedModel> BuildAsync(DistributedApplicationModel model, CancellationToken cancellationToken)
     {
@@ -74,7 +75,8 @@ public sealed class KubernetesModelBuilder(
             .Where(resource => resource.HasAnnotationOfType<PublicEntryPointAnnotation>())
             .SelectMany(endpoints.Of)
             .ToList();
-        return new PublishedModel(resources, InputsConfigMap(distinctInputs), InputsSecret(distinctInputs), gpuWorkloads, images, publicEndpoints);
+        return new PublishedModel(
+            resources, InputsConfigMap(distinctInputs), InputsSecret(distinctInputs), gpuWorkloads, jobTemplates, images, publicEndpoints);
     }
 
     private static bool IsPublished(IResource resource) =>
@@ -167,7 +169,7 @@ public sealed class KubernetesModelBuilder(
             Image = image,
             Ports = endpoints.Of(project).Select(ContainerPort).ToList(),
             EnvFrom = EnvFrom(environment),
-            Env = environment.Variables.Count == 0 ? null : environment.Variables,
+            Env = environment.Variables.Count == 0 ? null : [.. environment.Variables],
             Resources = Resources(project, gpu),
             StartupProbe = gpu is null
                 ? HttpProbe(LivenessPath, period: 5, failures: 24)
@@ -204,15 +206,17 @@ public sealed class KubernetesModelBuilder(
 
         if (gpu is not null)
         {
-            pod.Affinity = GpuScheduling.Affinity(gpu.Product);
-            pod.Tolerations = GpuScheduling.Tolerations([]);
-            pod.RuntimeClassName = options.GpuRuntimeClassName;
-            pod.Volumes.Add(new V1Volume
-            {
-                Name = SharedMemoryVolume,
-                EmptyDir = new V1EmptyDirVolumeSource { Medium = "Memory", SizeLimit = new ResourceQuantity(gpu.SharedMemory) },
-            });
-            container.VolumeMounts.Add(new V1VolumeMount { Name = SharedMemoryVolume, MountPath = "/dev/shm" });
+            PlaceOnGpus(pod, container, gpu);
+        }
+
+        if (project.TryGetLastAnnotation<KubernetesJobsAnnotation>(out var jobs))
+        {
+            objects.AddRange(JobObjects(project, image, environment, gpu, jobs, pod, container));
+        }
+        else
+        {
+            // Only a job manager talks to the API server.
+            pod.AutomountServiceAccountToken = false;
         }
 
         DropEmptyLists(pod, container);
@@ -243,6 +247,19 @@ public sealed class KubernetesModelBuilder(
         }
 
         return objects;
+    }
+
+    private void PlaceOnGpus(V1PodSpec pod, V1Container container, GpuAnnotation gpu)
+    {
+        pod.Affinity = GpuScheduling.Affinity(gpu.Product);
+        pod.Tolerations = GpuScheduling.Tolerations([]);
+        pod.RuntimeClassName = options.GpuRuntimeClassName;
+        pod.Volumes.Add(new V1Volume
+        {
+            Name = SharedMemoryVolume,
+            EmptyDir = new V1EmptyDirVolumeSource { Medium = "Memory", SizeLimit = new ResourceQuantity(gpu.SharedMemory) },
+        });
+        container.VolumeMounts.Add(new V1VolumeMount { Name = SharedMemoryVolume, MountPath = "/dev/shm" });
     }
 
     private static void DropEmptyLists(V1PodSpec pod, V1Container container)
@@ -342,7 +359,7 @@ public sealed class KubernetesModelBuilder(
         IReadOnlyList<IResource> published)
     {
         var objects = new List<IKubernetesObject>();
-        var pod = new V1PodSpec { EnableServiceLinks = false, Volumes = [] };
+        var pod = new V1PodSpec { EnableServiceLinks = false, AutomountServiceAccountToken = false, Volumes = [] };
         var main = new V1Container
         {
             Name = container.Name,
@@ -351,7 +368,7 @@ public sealed class KubernetesModelBuilder(
             Args = args.Count == 0 ? null : args.Select(arg => arg.AsExpandedText()).ToList(),
             Ports = endpoints.Select(ContainerPort).ToList(),
             EnvFrom = EnvFrom(environment),
-            Env = environment.Variables.Count == 0 ? null : environment.Variables,
+            Env = environment.Variables.Count == 0 ? null : [.. environment.Variables],
             Resources = Resources(container, gpu: null),
             VolumeMounts = [],
         };

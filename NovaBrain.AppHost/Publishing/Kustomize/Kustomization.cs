@@ -17,6 +17,8 @@ public sealed class Kustomization
 
     public List<KustomizeGenerator>? SecretGenerator { get; init; }
 
+    public KustomizeGeneratorOptions? GeneratorOptions { get; init; }
+
     public List<KustomizeImage>? Images { get; init; }
 
     public List<KustomizePatch>? Patches { get; init; }
@@ -32,6 +34,18 @@ public sealed class KustomizeGenerator
     public List<string>? Literals { get; init; }
 
     public List<string>? Envs { get; init; }
+
+    /// <summary>Files as <c>key=path</c>.</summary>
+    public List<string>? Files { get; init; }
+}
+
+public sealed class KustomizeGeneratorOptions
+{
+    /// <summary>
+    /// Keeps generated names as they are, so references kustomize cannot see (inside a Job template, say) still hold.
+    /// Pods then do not restart by themselves when a generated value changes.
+    /// </summary>
+    public bool DisableNameSuffixHash { get; init; }
 }
 
 /// <summary>Replaces the registry and path (<see cref="NewName"/>) or the tag of every image named <see cref="Name"/>.</summary>

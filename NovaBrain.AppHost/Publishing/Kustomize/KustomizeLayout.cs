@@ -88,15 +88,68 @@ public static class KustomizeLayout
             .Where(key => key == PlatformIdentity.IssuerParameter)
             .Select(key => $"{key}={scheme}://{host}/")
             .ToList();
+        var configMaps = new List<KustomizeGenerator>();
+        if (inputs.Count > 0)
+        {
+            configMaps.Add(new KustomizeGenerator { Name = ClusterNames.InputsConfigMap, Behavior = "merge", Literals = inputs });
+        }
+
+        var images = Images(model, overlay);
+        foreach (var template in model.JobTemplates)
+        {
+            if (OverlaidJob(template, overlay, options, images) is { } job)
+            {
+                var file = $"{template.ConfigMapName}.yaml";
+                WriteObjects(Path.Combine(folder, file), [job]);
+                configMaps.Add(new KustomizeGenerator { Name = template.ConfigMapName, Behavior = "replace", Files = [$"{KubernetesModelBuilder.JobTemplateFile}={file}"] });
+            }
+        }
+
         Write(Path.Combine(folder, Kustomization.FileName), new Kustomization
         {
             Namespace = ns,
             Resources = resources,
-            ConfigMapGenerator = inputs.Count == 0 ? null : [new KustomizeGenerator { Name = ClusterNames.InputsConfigMap, Behavior = "merge", Literals = inputs }],
+            ConfigMapGenerator = configMaps.Count == 0 ? null : configMaps,
             SecretGenerator = [new KustomizeGenerator { Name = ClusterNames.InputsSecret, Behavior = "replace", Envs = [SecretsFile] }],
-            Images = Images(model, overlay),
+            GeneratorOptions = new KustomizeGeneratorOptions { DisableNameSuffixHash = true },
+            Images = images,
             Patches = patches.Count == 0 ? null : patches,
         });
+    }
+
+    /// <summary>The Job template with this overlay's GPU placement and images, or null where the overlay changes neither.</summary>
+    private static V1Job? OverlaidJob(JobTemplate template, OverlayOptions overlay, KubernetesPublishingOptions options, List<KustomizeImage>? images)
+    {
+        var container = template.Job.Spec.Template.Spec.Containers.Single();
+        var image = images?.FirstOrDefault(candidate => container.Image.StartsWith(candidate.Name + ":", StringComparison.Ordinal));
+        var placeOnGpus = template.Gpu is not null && ChangesGpuPlacement(overlay);
+        if (image is null && !placeOnGpus)
+        {
+            return null;
+        }
+
+        var job = KubernetesYaml.Deserialize<V1Job>(KubernetesYaml.Serialize(template.Job), strict: true);
+        if (image is not null)
+        {
+            job.Spec.Template.Spec.Containers.Single().Image = $"{image.NewName ?? image.Name}:{image.NewTag ?? container.Image[(image.Name.Length + 1)..]}";
+        }
+
+        if (placeOnGpus)
+        {
+            PlaceOnGpus(job.Spec.Template.Spec, overlay, template.Gpu!, options);
+        }
+
+        return job;
+    }
+
+    private static bool ChangesGpuPlacement(OverlayOptions overlay) =>
+        overlay.GpuProduct is not null || overlay.GpuRuntimeClassName is not null || overlay.GpuTolerations.Count > 0;
+
+    private static void PlaceOnGpus(V1PodSpec pod, OverlayOptions overlay, GpuAnnotation gpu, KubernetesPublishingOptions options)
+    {
+        pod.Affinity = GpuScheduling.Affinity(overlay.GpuProduct ?? gpu.Product);
+        pod.Tolerations = GpuScheduling.Tolerations(overlay.GpuTolerations);
+        pod.RuntimeClassName = overlay.GpuRuntimeClassName ?? options.GpuRuntimeClassName;
     }
 
     private static List<KustomizeImage>? Images(PublishedModel model, OverlayOptions overlay)
@@ -129,7 +182,7 @@ public static class KustomizeLayout
 
     private static IEnumerable<IKubernetesObject> GpuPlacementPatches(IReadOnlyList<GpuWorkload> workloads, OverlayOptions overlay, KubernetesPublishingOptions options)
     {
-        if (overlay.GpuProduct is null && overlay.GpuRuntimeClassName is null && overlay.GpuTolerations.Count == 0)
+        if (!ChangesGpuPlacement(overlay))
         {
             yield break;
         }
@@ -137,23 +190,14 @@ public static class KustomizeLayout
         foreach (var workload in workloads)
         {
             // Lists in a strategic-merge patch replace the base's, so each patch carries the whole affinity and tolerations.
+            var pod = new V1PodSpec();
+            PlaceOnGpus(pod, overlay, workload.Gpu, options);
             yield return new V1Deployment
             {
                 ApiVersion = "apps/v1",
                 Kind = "Deployment",
                 Metadata = new V1ObjectMeta { Name = workload.DeploymentName },
-                Spec = new V1DeploymentSpec
-                {
-                    Template = new V1PodTemplateSpec
-                    {
-                        Spec = new V1PodSpec
-                        {
-                            Affinity = GpuScheduling.Affinity(overlay.GpuProduct ?? workload.Gpu.Product),
-                            Tolerations = GpuScheduling.Tolerations(overlay.GpuTolerations),
-                            RuntimeClassName = overlay.GpuRuntimeClassName ?? options.GpuRuntimeClassName,
-                        },
-                    },
-                },
+                Spec = new V1DeploymentSpec { Template = new V1PodTemplateSpec { Spec = pod } },
             };
         }
     }
