@@ -62,6 +62,8 @@ public sealed partial class KubernetesPublishingTests
         var blobs = parameters.Spec.Template.Spec.Volumes.Single(volume => volume.Name == "blobs");
         Assert.AreEqual("parameters-blobs", blobs.PersistentVolumeClaim.ClaimName);
         Assert.AreEqual("/app/data/blobs", parameters.Spec.Template.Spec.Containers.Single().VolumeMounts.Single(mount => mount.Name == "blobs").MountPath);
+        Assert.AreEqual(1654, parameters.Spec.Template.Spec.SecurityContext.FsGroup, "the non-root service user's group owns the claim");
+        Assert.IsTrue(parameters.Spec.Template.Spec.SecurityContext.RunAsNonRoot);
         var claim = published.Named<V1PersistentVolumeClaim>("parameters-blobs");
         Assert.AreEqual("100Gi", claim.Spec.Resources.Requests["storage"].ToString());
     }

@@ -104,7 +104,7 @@ public sealed partial class KubernetesModelBuilder
             RestartPolicy = "Never",
             EnableServiceLinks = false,
             AutomountServiceAccountToken = false,
-            SecurityContext = new V1PodSecurityContext { RunAsNonRoot = true },
+            SecurityContext = NonRootPod,
             Volumes = [new V1Volume { Name = CheckpointsVolume, PersistentVolumeClaim = new V1PersistentVolumeClaimVolumeSource { ClaimName = checkpointClaim } }],
         };
         if (gpu is not null)

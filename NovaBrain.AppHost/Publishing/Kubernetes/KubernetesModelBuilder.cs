@@ -22,6 +22,12 @@ public sealed partial class KubernetesModelBuilder(
     private static readonly TimeSpan GpuStartupPeriod = TimeSpan.FromSeconds(10);
     private readonly List<JobTemplate> jobTemplates = [];
 
+    /// <summary>
+    /// .NET images run as the non-root 'app' user (UID and GID 1654); its group owns the pod's volumes, so the
+    /// service can write to its claims.
+    /// </summary>
+    private static V1PodSecurityContext NonRootPod => new() { RunAsNonRoot = true, FsGroup = 1654 };
+
     public async Task<PublishedModel> BuildAsync(DistributedApplicationModel model, CancellationToken cancellationToken)
     {
         var published = model.Resources.Where(IsPublished).ToList();
@@ -184,8 +190,7 @@ public sealed partial class KubernetesModelBuilder(
             Containers = [container],
             // Service links would add a dozen variables per Service to every container; discovery uses DNS.
             EnableServiceLinks = false,
-            // .NET images run as the non-root 'app' user.
-            SecurityContext = new V1PodSecurityContext { RunAsNonRoot = true },
+            SecurityContext = NonRootPod,
             Volumes = [],
         };
 
