@@ -331,11 +331,14 @@ public sealed partial class KubernetesPublishingTests
     }
 
     [TestMethod]
-    public async Task Images_TaggedLatest_FailThePublish()
+    [DataRow("NovaBrain:Kubernetes:ImageTag=latest", "The image of 'auth' (novabrain/auth:latest) needs a tag other than 'latest'")]
+    [DataRow("NovaBrain:Kubernetes:Images:gateway=registry.example.com/gateway", "The image of 'gateway' (registry.example.com/gateway) needs a tag")]
+    [DataRow("NovaBrain:Kubernetes:Overlays:prod:ImageTag=latest", "Overlay 'prod' sets the image tag 'latest'")]
+    public async Task Images_TaggedLatestOrUntagged_FailThePublish(string setting, string error)
     {
-        var error = await Assert.ThrowsAsync<PublishFailedException>(() => PublishedManifests.PublishAsync("NovaBrain:Kubernetes:ImageTag=latest"));
+        var failure = await Assert.ThrowsAsync<PublishFailedException>(() => PublishedManifests.PublishAsync(setting));
 
-        StringAssert.Contains(error.Message, "needs a tag other than 'latest'");
+        StringAssert.Contains(failure.Message, error);
     }
 
     internal static void AssertNoFileContains(PublishedManifests published, string value)

@@ -16,7 +16,7 @@ public sealed record ClusterEndpoint(IResource Resource, string Name, string Sch
 /// </summary>
 public sealed class ClusterEndpoints
 {
-    public const int FirstPort = 8080;
+    private const int FirstPort = 8080;
 
     private readonly Dictionary<(string Resource, string Endpoint), ClusterEndpoint> endpoints = [];
 

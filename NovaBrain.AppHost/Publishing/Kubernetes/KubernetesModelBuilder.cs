@@ -36,7 +36,7 @@ public sealed partial class KubernetesModelBuilder(
         var inputs = new List<DeploymentInput>();
         var resources = new List<PublishedResource>();
         var gpuWorkloads = new List<GpuWorkload>();
-        var images = new List<string>();
+        var serviceImages = new List<ImageReference>();
 
         foreach (var resource in published)
         {
@@ -51,7 +51,7 @@ public sealed partial class KubernetesModelBuilder(
             if (resource is ProjectResource project)
             {
                 var image = ProjectImage(project);
-                images.Add(image);
+                serviceImages.Add(ImageReference.Parse(image));
                 objects.AddRange(ProjectObjects(project, image, environment, endpoints));
                 if (project.TryGetLastAnnotation<GpuAnnotation>(out var gpu))
                 {
@@ -62,10 +62,9 @@ public sealed partial class KubernetesModelBuilder(
             {
                 var container = (ContainerResource)resource;
                 var image = ContainerImage(container);
-                images.Add(image);
                 var args = await RenderArgumentsAsync(container, resolver, cancellationToken);
                 inputs.AddRange(args.SelectMany(arg => arg.Inputs));
-                objects.AddRange(ServerObjects(container, image, args, environment, endpoints.Of(container), published));
+                objects.AddRange(ServerObjects(container, image, args, environment, endpoints, published));
             }
 
             if (endpoints.Of(resource) is { Count: > 0 } resourceEndpoints)
@@ -82,7 +81,7 @@ public sealed partial class KubernetesModelBuilder(
             .SelectMany(endpoints.Of)
             .ToList();
         return new PublishedModel(
-            resources, InputsConfigMap(distinctInputs), InputsSecret(distinctInputs), gpuWorkloads, jobTemplates, images, publicEndpoints);
+            resources, InputsConfigMap(distinctInputs), InputsSecret(distinctInputs), gpuWorkloads, jobTemplates, serviceImages, publicEndpoints);
     }
 
     private static bool IsPublished(IResource resource) =>
@@ -360,9 +359,10 @@ public sealed partial class KubernetesModelBuilder(
         string image,
         List<ClusterValue> args,
         RenderedEnvironment environment,
-        IReadOnlyList<ClusterEndpoint> endpoints,
+        ClusterEndpoints allEndpoints,
         IReadOnlyList<IResource> published)
     {
+        var endpoints = allEndpoints.Of(container);
         var objects = new List<IKubernetesObject>();
         var pod = new V1PodSpec { EnableServiceLinks = false, AutomountServiceAccountToken = false, Volumes = [] };
         var main = new V1Container
@@ -397,7 +397,7 @@ public sealed partial class KubernetesModelBuilder(
             else if (container is PrometheusContainerResource)
             {
                 // The run's configuration folder is a bind mount; published, the same files come from a ConfigMap.
-                var configMap = PrometheusConfig(container.Name, published);
+                var configMap = PrometheusConfig(container.Name, published, allEndpoints);
                 objects.Add(configMap);
                 pod.Volumes.Add(new V1Volume { Name = PrometheusConfigVolume, ConfigMap = new V1ConfigMapVolumeSource { Name = configMap.Metadata.Name } });
                 main.VolumeMounts.Add(new V1VolumeMount { Name = PrometheusConfigVolume, MountPath = mount.Target, ReadOnlyProperty = true });
@@ -432,14 +432,15 @@ public sealed partial class KubernetesModelBuilder(
         return objects;
     }
 
-    private static V1ConfigMap PrometheusConfig(string resource, IReadOnlyList<IResource> published)
+    private static V1ConfigMap PrometheusConfig(string resource, IReadOnlyList<IResource> published, ClusterEndpoints endpoints)
     {
         var targets = published.OfType<ProjectResource>()
             .Where(project => project.Annotations.OfType<EndpointAnnotation>().Any(endpoint => endpoint.Name == HttpEndpoint))
-            .Select(project => new Dictionary<string, object>
+            .Select(project => endpoints.Of(project, HttpEndpoint))
+            .Select(http => new Dictionary<string, object>
             {
-                ["targets"] = new[] { $"{ClusterNames.Service(project.Name)}:{ClusterEndpoints.FirstPort}" },
-                ["labels"] = new Dictionary<string, string> { ["service"] = project.Name },
+                ["targets"] = new[] { $"{http.Host}:{http.Port}" },
+                ["labels"] = new Dictionary<string, string> { ["service"] = http.Resource.Name },
             });
         var configuration = new Dictionary<string, object>
         {

@@ -19,8 +19,6 @@ public sealed record PublishedModel(
     V1Secret Secrets,
     IReadOnlyList<GpuWorkload> GpuWorkloads,
     IReadOnlyList<JobTemplate> JobTemplates,
-    IReadOnlyList<string> Images,
+    IReadOnlyList<ImageReference> ServiceImages,
     IReadOnlyList<ClusterEndpoint> PublicEndpoints)
-{
-    public IEnumerable<IKubernetesObject> AllObjects => Resources.SelectMany(resource => resource.Objects).Append(Inputs).Append(Secrets);
-}
+;

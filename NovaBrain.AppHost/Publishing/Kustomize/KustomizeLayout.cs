@@ -94,7 +94,7 @@ public static class KustomizeLayout
             configMaps.Add(new KustomizeGenerator { Name = ClusterNames.InputsConfigMap, Behavior = "merge", Literals = inputs });
         }
 
-        var images = Images(model, overlay);
+        var images = Images(name, model, overlay);
         foreach (var template in model.JobTemplates)
         {
             if (OverlaidJob(template, overlay, options, images) is { } job)
@@ -152,30 +152,25 @@ public static class KustomizeLayout
         pod.RuntimeClassName = overlay.GpuRuntimeClassName ?? options.GpuRuntimeClassName;
     }
 
-    private static List<KustomizeImage>? Images(PublishedModel model, OverlayOptions overlay)
+    /// <summary>The service images with this overlay's registry and tag; the backing servers keep their pinned images.</summary>
+    private static List<KustomizeImage>? Images(string name, PublishedModel model, OverlayOptions overlay)
     {
         if (overlay.Registry is null && overlay.ImageTag is null)
         {
             return null;
         }
 
-        if (overlay.ImageTag is { } tag)
+        if (overlay.ImageTag is "" or "latest")
         {
-            KubernetesModelBuilder.CheckTag("overlay", $"image:{tag}");
+            throw new KubernetesPublishingException($"Overlay '{name}' sets the image tag '{overlay.ImageTag}'; give a tag other than 'latest'.");
         }
 
-        return model.Images
-            .Where(image => image.StartsWith(ClusterNames.Application + "/", StringComparison.Ordinal) || image.Contains($"/{ClusterNames.Application}/", StringComparison.Ordinal))
-            .Select(image =>
+        return model.ServiceImages
+            .Select(image => new KustomizeImage
             {
-                var name = image[..image.LastIndexOf(':')];
-                var repository = name[name.IndexOf($"{ClusterNames.Application}/", StringComparison.Ordinal)..];
-                return new KustomizeImage
-                {
-                    Name = name,
-                    NewName = overlay.Registry is { } registry ? $"{registry.TrimEnd('/')}/{repository}" : null,
-                    NewTag = overlay.ImageTag,
-                };
+                Name = image.Name,
+                NewName = overlay.Registry is { } registry ? $"{registry.TrimEnd('/')}/{image.Repository}" : null,
+                NewTag = overlay.ImageTag,
             })
             .ToList();
     }
