@@ -288,6 +288,14 @@ public sealed partial class KubernetesPublishingTests
                         $"{name}: {variables[i].Name} uses {reference.Value} before it is defined");
                 }
             }
+
+            foreach (var argument in template.Spec.Containers.Single().Args ?? [])
+            {
+                foreach (Match reference in VariableReference().Matches(argument))
+                {
+                    Assert.IsTrue(variables.Any(variable => variable.Name == reference.Groups[1].Value), $"{name}: an argument uses undefined {reference.Value}");
+                }
+            }
         }
     }
 

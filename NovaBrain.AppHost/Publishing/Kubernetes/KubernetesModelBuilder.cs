@@ -364,6 +364,13 @@ public sealed partial class KubernetesModelBuilder(
     {
         var endpoints = allEndpoints.Of(container);
         var objects = new List<IKubernetesObject>();
+        // Arguments embed inputs as $(NAME) too, from variables of the container that come first.
+        var variables = args.SelectMany(arg => arg.Inputs)
+            .DistinctBy(input => input.Key)
+            .Select(input => FromInput(ClusterNames.InputVariable(input.Key), input))
+            .Where(helper => environment.Variables.All(variable => variable.Name != helper.Name))
+            .Concat(environment.Variables)
+            .ToList();
         var pod = new V1PodSpec { EnableServiceLinks = false, AutomountServiceAccountToken = false, Volumes = [] };
         var main = new V1Container
         {
@@ -373,7 +380,7 @@ public sealed partial class KubernetesModelBuilder(
             Args = args.Count == 0 ? null : args.Select(arg => arg.AsExpandedText()).ToList(),
             Ports = endpoints.Select(ContainerPort).ToList(),
             EnvFrom = EnvFrom(environment),
-            Env = environment.Variables.Count == 0 ? null : [.. environment.Variables],
+            Env = variables.Count == 0 ? null : variables,
             Resources = Resources(container, gpu: null),
             VolumeMounts = [],
         };
