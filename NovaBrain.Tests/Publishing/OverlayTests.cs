@@ -73,6 +73,27 @@ public sealed class OverlayTests
         Assert.IsFalse(images.Any(image => image.Name.Contains("postgres", StringComparison.Ordinal)), "backing servers keep their pinned images");
     }
 
+    [TestMethod]
+    [DataRow("NovaBrain:Kubernetes:Overlays:Staging_EU:Host=eu.example.com", "namespace 'novabrain-Staging_EU', which is not a DNS label")]
+    [DataRow("NovaBrain:Kubernetes:Overlays:prod:Namespace=novabrain.prod", "namespace 'novabrain.prod', which is not a DNS label")]
+    public async Task Overlay_WhoseNamespaceIsNoDnsLabel_FailsThePublish(string setting, string error)
+    {
+        var failure = await Assert.ThrowsAsync<PublishFailedException>(() => PublishedManifests.PublishAsync(setting));
+
+        StringAssert.Contains(failure.Message, error);
+    }
+
+    [TestMethod]
+    public async Task Overlay_NamedInConfiguration_IsWrittenBesideTheStandardOnes()
+    {
+        var published = await PublishedManifests.PublishAsync("NovaBrain:Kubernetes:Overlays:staging:Host=staging.example.com");
+
+        var kustomization = Kustomization(published, "staging");
+        Assert.AreEqual("novabrain-staging", kustomization.Namespace);
+        CollectionAssert.AreEqual(new[] { "identity-issuer=http://staging.example.com/" }, kustomization.ConfigMapGenerator!.Single().Literals);
+        CollectionAssert.AreEquivalent(new[] { "dev", "prod", "staging", "test" }, Directory.GetDirectories(Path.Combine(published.Root, "overlays")).Select(Path.GetFileName).ToList());
+    }
+
     /// <summary>
     /// The dev overlay of the configured publish, file by file, against Golden/dev. After an intended change, regenerate
     /// them with <c>NOVABRAIN_UPDATE_GOLDEN=1 dotnet test --project NovaBrain.Tests --no-build -- --filter

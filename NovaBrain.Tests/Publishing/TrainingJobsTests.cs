@@ -60,6 +60,7 @@ public sealed class TrainingJobsTests
         var binding = published.Named<V1RoleBinding>("training-job-runner");
         Assert.AreEqual(("Role", "training-job-runner"), (binding.RoleRef.Kind, binding.RoleRef.Name));
         Assert.AreEqual(("ServiceAccount", "training-job-runner"), (binding.Subjects.Single().Kind, binding.Subjects.Single().Name));
+        Assert.IsNull(binding.Subjects.Single().NamespaceProperty, "the account of the binding's own namespace, in every overlay");
         published.Named<V1ServiceAccount>("training-job-runner");
 
         foreach (var (name, pod) in published.PodTemplates().Where(pair => pair.Key != "training-deployment"))

@@ -56,7 +56,7 @@ public sealed partial class KubernetesModelBuilder
             Kind = "RoleBinding",
             Metadata = Metadata(runner, manager.Name, Components.Service),
             RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "Role", Name = runner },
-            // The overlay's namespace is given to the subject by kustomize.
+            // No namespace: a RoleBinding's service account is then the one in its own namespace, whichever the overlay sets.
             Subjects = [new Rbacv1Subject { Kind = "ServiceAccount", Name = runner }],
         };
         yield return new V1PersistentVolumeClaim

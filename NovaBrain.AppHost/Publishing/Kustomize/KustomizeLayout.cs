@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using k8s;
 using k8s.Models;
 using NovaBrain.AppHost.Identity;
@@ -9,7 +10,7 @@ namespace NovaBrain.AppHost.Publishing.Kustomize;
 /// Writes the published model as a kustomize base (<c>base/</c>, one file per resource) and one overlay per
 /// environment (<c>overlays/&lt;name&gt;/</c>): its namespace, the ingress and network policy, its inputs and GPU placement.
 /// </summary>
-public static class KustomizeLayout
+public static partial class KustomizeLayout
 {
     public const string BaseFolder = "base";
     public const string OverlaysFolder = "overlays";
@@ -55,6 +56,11 @@ public static class KustomizeLayout
     {
         Directory.CreateDirectory(folder);
         var ns = overlay.Namespace ?? $"{ClusterNames.Application}-{name}";
+        if (ns.Length > 63 || !DnsLabel().IsMatch(ns))
+        {
+            throw new KubernetesPublishingException($"Overlay '{name}' would deploy to namespace '{ns}', which is not a DNS label (a-z, 0-9, '-', at most 63).");
+        }
+
         var host = overlay.Host ?? $"{name}.{ClusterNames.Application}.example.com";
         var resources = new List<string> { $"../../{BaseFolder}", NamespaceFile, NetworkPolicyFile };
 
@@ -277,4 +283,7 @@ public static class KustomizeLayout
     private static void Write(string path, object value) => WriteText(path, KubernetesYaml.Serialize(value));
 
     private static void WriteText(string path, string yaml) => File.WriteAllText(path, yaml.EndsWith('\n') ? yaml : yaml + "\n");
+
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
+    private static partial Regex DnsLabel();
 }
