@@ -23,6 +23,9 @@ public sealed class KubernetesPublishingOptions
     /// <summary>The storage class of every claim; the cluster's default when not set.</summary>
     public string? StorageClassName { get; set; }
 
+    /// <summary>The storage class of the claims Jobs share (training checkpoints); it must offer ReadWriteMany. <see cref="StorageClassName"/> when not set.</summary>
+    public string? SharedStorageClassName { get; set; }
+
     /// <summary>The RuntimeClass GPU pods run with (e.g. <c>nvidia</c>) where nvidia is not containerd's default runtime.</summary>
     public string? GpuRuntimeClassName { get; set; }
 

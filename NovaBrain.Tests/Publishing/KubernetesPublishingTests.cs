@@ -277,6 +277,11 @@ public sealed partial class KubernetesPublishingTests
         Assert.AreEqual(
             "Host=postgres-service;Port=5432;Username=postgres;Password=$(NOVABRAIN_INPUT_POSTGRES_PASSWORD);Database=authdb",
             env.Single(variable => variable.Name == "ConnectionStrings__authdb").Value);
+        // TLS off inside the namespace (Redis's conditional part drops out); the RabbitMQ password is URI-encoded in
+        // the model and passed through, since inputs are URI-safe.
+        var serving = published.Named<V1Deployment>("model-serving-deployment").Spec.Template.Spec.Containers.Single().Env.ToList();
+        Assert.AreEqual("redis-service:6379,password=$(NOVABRAIN_INPUT_REDIS_PASSWORD)", serving.Single(v => v.Name == "ConnectionStrings__redis").Value);
+        Assert.AreEqual("amqp://guest:$(NOVABRAIN_INPUT_EVENTBUS_PASSWORD)@eventbus-service:5672", serving.Single(v => v.Name == "ConnectionStrings__eventbus").Value);
         foreach (var (name, template) in published.PodTemplates())
         {
             var variables = template.Spec.Containers.Single().Env ?? [];

@@ -19,6 +19,8 @@ internal static class PublishSettings
         "NovaBrain:Kubernetes:Registry=registry.example.com",
         "NovaBrain:Kubernetes:ImageTag=3.0.1",
         "NovaBrain:Kubernetes:QueueDepthTarget=8",
+        "NovaBrain:Kubernetes:StorageClassName=fast-ssd",
+        "NovaBrain:Kubernetes:SharedStorageClassName=shared-files",
         "NovaBrain:Kubernetes:Overlays:dev:Host=novabrain.dev.internal",
         "NovaBrain:Kubernetes:Overlays:dev:TlsSecretName=novabrain-dev-tls",
         "NovaBrain:Kubernetes:Overlays:dev:Registry=registry.dev.example.com",

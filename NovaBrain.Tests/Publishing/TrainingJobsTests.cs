@@ -80,6 +80,9 @@ public sealed class TrainingJobsTests
         CollectionAssert.AreEqual(new[] { "job.yaml=training-job-template.yaml" }, generator.Files);
         Assert.IsTrue(prod.GeneratorOptions!.DisableNameSuffixHash, "the template refers to the generated inputs by their plain names");
 
+        Assert.AreEqual("shared-files", published.Named<V1PersistentVolumeClaim>("training-checkpoints").Spec.StorageClassName);
+        Assert.AreEqual("fast-ssd", published.Named<V1PersistentVolumeClaim>("parameters-blobs").Spec.StorageClassName);
+        Assert.AreEqual("fast-ssd", published.Named<V1StatefulSet>("postgres-statefulset").Spec.VolumeClaimTemplates.Single().Spec.StorageClassName);
         var job = (V1Job)published.Objects.Single(o => o.File == "overlays/prod/training-job-template.yaml").Object;
         var pod = job.Spec.Template.Spec;
         var expressions = pod.Affinity.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms.Single().MatchExpressions;

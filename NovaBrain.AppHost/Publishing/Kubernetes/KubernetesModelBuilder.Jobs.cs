@@ -68,7 +68,7 @@ public sealed partial class KubernetesModelBuilder
             {
                 // Jobs on different nodes resume from the same checkpoints.
                 AccessModes = ["ReadWriteMany"],
-                StorageClassName = options.StorageClassName,
+                StorageClassName = options.SharedStorageClassName ?? options.StorageClassName,
                 Resources = new V1VolumeResourceRequirements { Requests = new Dictionary<string, ResourceQuantity> { ["storage"] = new(jobs.CheckpointSize) } },
             },
         };
