@@ -57,6 +57,12 @@ public sealed class OverlayOptions
 
     public string IngressClassName { get; set; } = "nginx";
 
+    /// <summary>
+    /// A host name for gRPC clients, routed to the gateway's HTTP/2 endpoint by a second Ingress (ingress-nginx's
+    /// backend-protocol annotation); needs <see cref="TlsSecretName"/>, whose certificate must cover it. None by default.
+    /// </summary>
+    public string? GrpcHost { get; set; }
+
     /// <summary>The Secret holding the host's TLS certificate; plain HTTP at the ingress when not set.</summary>
     public string? TlsSecretName { get; set; }
 

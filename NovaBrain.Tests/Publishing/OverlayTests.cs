@@ -62,6 +62,35 @@ public sealed class OverlayTests
     }
 
     [TestMethod]
+    public async Task Overlay_RoutesGrpcClientsToTheGatewaysHttp2EndpointOverTls()
+    {
+        var published = await PublishedManifests.ConfiguredAsync();
+
+        var ingresses = ObjectsIn<V1Ingress>(published, "prod", "ingress.yaml");
+        var http = ingresses.Single(ingress => ingress.Metadata.Name == "gateway-ingress");
+        Assert.AreEqual("novabrain.example.org", http.Spec.Rules.Single().Host);
+        Assert.IsNull(http.Metadata.Annotations);
+        var grpc = ingresses.Single(ingress => ingress.Metadata.Name == "gateway-grpc-ingress");
+        var rule = grpc.Spec.Rules.Single();
+        Assert.AreEqual("grpc.novabrain.example.org", rule.Host);
+        var backend = rule.Http.Paths.Single().Backend.Service;
+        Assert.AreEqual(("gateway-service", "grpc"), (backend.Name, backend.Port.Name));
+        Assert.AreEqual("GRPC", grpc.Metadata.Annotations[KustomizeLayout.GrpcBackendAnnotation]);
+        CollectionAssert.AreEqual(new[] { "grpc.novabrain.example.org" }, grpc.Spec.Tls.Single().Hosts.ToList());
+        Assert.AreEqual("novabrain-prod-tls", grpc.Spec.Tls.Single().SecretName);
+        Assert.IsFalse(ObjectsIn<V1Ingress>(published, "test", "ingress.yaml").Any(ingress => ingress.Metadata.Name == "gateway-grpc-ingress"));
+    }
+
+    [TestMethod]
+    public async Task Overlay_WithAGrpcHostButNoTls_FailsThePublish()
+    {
+        var failure = await Assert.ThrowsAsync<PublishFailedException>(() =>
+            PublishedManifests.PublishAsync("NovaBrain:Kubernetes:Overlays:test:GrpcHost=grpc.test.example.org"));
+
+        StringAssert.Contains(failure.Message, "Overlay 'test' sets GrpcHost without TlsSecretName");
+    }
+
+    [TestMethod]
     public async Task Overlay_ReplacesRegistryAndTagOfTheServiceImagesOnly()
     {
         var published = await PublishedManifests.ConfiguredAsync();

@@ -22,6 +22,9 @@ public static partial class KustomizeLayout
     public const string SecretsFile = "secrets.env";
     public const string SecretsExampleFile = "secrets.env.example";
 
+    /// <summary>ingress-nginx's way of saying that the backend speaks gRPC (HTTP/2).</summary>
+    public const string GrpcBackendAnnotation = "nginx.ingress.kubernetes.io/backend-protocol";
+
     /// <summary>Replaces <paramref name="folder"/> with the base and the overlays.</summary>
     public static void Write(string folder, PublishedModel model, KubernetesPublishingOptions options)
     {
@@ -66,9 +69,23 @@ public static partial class KustomizeLayout
 
         WriteObjects(Path.Combine(folder, NamespaceFile), [Namespace(ns)]);
         WriteObjects(Path.Combine(folder, NetworkPolicyFile), NetworkPolicies(model.PublicEndpoints));
+        var ingresses = new List<IKubernetesObject>();
         if (model.PublicEndpoints.FirstOrDefault(endpoint => !endpoint.IsHttp2Only) is { } entry)
         {
-            WriteObjects(Path.Combine(folder, IngressFile), [Ingress(entry, host, overlay)]);
+            ingresses.Add(Ingress($"{entry.Resource.Name}-ingress", entry, host, overlay, annotations: null));
+        }
+
+        if (overlay.GrpcHost is { } grpcHost && model.PublicEndpoints.FirstOrDefault(endpoint => endpoint.IsHttp2Only) is { } grpc)
+        {
+            // Clients speak HTTP/2 to an ingress only over TLS.
+            _ = overlay.TlsSecretName ?? throw new KubernetesPublishingException(
+                $"Overlay '{name}' sets GrpcHost without TlsSecretName; gRPC through an ingress needs TLS.");
+            ingresses.Add(Ingress($"{grpc.Resource.Name}-grpc-ingress", grpc, grpcHost, overlay, new Dictionary<string, string> { [GrpcBackendAnnotation] = "GRPC" }));
+        }
+
+        if (ingresses.Count > 0)
+        {
+            WriteObjects(Path.Combine(folder, IngressFile), ingresses);
             resources.Add(IngressFile);
         }
 
@@ -243,11 +260,11 @@ public static partial class KustomizeLayout
         }
     }
 
-    private static V1Ingress Ingress(ClusterEndpoint entry, string host, OverlayOptions overlay) => new()
+    private static V1Ingress Ingress(string name, ClusterEndpoint entry, string host, OverlayOptions overlay, Dictionary<string, string>? annotations) => new()
     {
         ApiVersion = "networking.k8s.io/v1",
         Kind = "Ingress",
-        Metadata = new V1ObjectMeta { Name = $"{entry.Resource.Name}-ingress", Labels = ClusterNames.Labels(entry.Resource.Name, Components.Network) },
+        Metadata = new V1ObjectMeta { Name = name, Labels = ClusterNames.Labels(entry.Resource.Name, Components.Network), Annotations = annotations },
         Spec = new V1IngressSpec
         {
             IngressClassName = overlay.IngressClassName,
