@@ -14,6 +14,9 @@ public sealed class KubernetesPublishingOptions
     /// <summary>The tag of every service image; the AppHost's version by default. Never <c>latest</c>.</summary>
     public string? ImageTag { get; set; }
 
+    /// <summary>A docker-registry Secret (in each namespace) the service pods pull their images with; none by default.</summary>
+    public string? ImagePullSecret { get; set; }
+
     /// <summary>Full image references that replace the default for a resource, by resource name.</summary>
     public Dictionary<string, string> Images { get; set; } = [];
 

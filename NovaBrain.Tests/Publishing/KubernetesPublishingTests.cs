@@ -341,6 +341,16 @@ public sealed partial class KubernetesPublishingTests
         Assert.AreEqual("registry.example.com/novabrain/model-serving:3.0.1",
             configured.Named<V1Deployment>("model-serving-deployment").Spec.Template.Spec.Containers.Single().Image);
         StringAssert.StartsWith(defaults.Named<V1StatefulSet>("postgres-statefulset").Spec.Template.Spec.Containers.Single().Image, "docker.io/library/postgres:");
+
+        // Service pods pull from the configured registry with its credentials; the backing servers' public images need none.
+        foreach (var (name, template) in configured.PodTemplates())
+        {
+            var secrets = template.Spec.ImagePullSecrets?.Select(secret => secret.Name).ToList() ?? [];
+            var isService = template.Spec.Containers.Single().Image.StartsWith("registry.example.com/", StringComparison.Ordinal);
+            CollectionAssert.AreEqual(isService ? new[] { "registry-credentials" } : Array.Empty<string>(), secrets, name);
+        }
+
+        Assert.IsTrue(defaults.PodTemplates().Values.All(template => template.Spec.ImagePullSecrets is null));
     }
 
     [TestMethod]

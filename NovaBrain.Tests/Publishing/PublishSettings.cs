@@ -18,6 +18,7 @@ internal static class PublishSettings
         $"Parameters:identity-issuer={Issuer}",
         "NovaBrain:Kubernetes:Registry=registry.example.com",
         "NovaBrain:Kubernetes:ImageTag=3.0.1",
+        "NovaBrain:Kubernetes:ImagePullSecret=registry-credentials",
         "NovaBrain:Kubernetes:QueueDepthTarget=8",
         "NovaBrain:Kubernetes:StorageClassName=fast-ssd",
         "NovaBrain:Kubernetes:SharedStorageClassName=shared-files",

@@ -100,6 +100,7 @@ public sealed partial class KubernetesModelBuilder
         var pod = new V1PodSpec
         {
             Containers = [container],
+            ImagePullSecrets = ImagePullSecrets(),
             // A pod failure policy needs Never: the Job, not the kubelet, decides about retries.
             RestartPolicy = "Never",
             EnableServiceLinks = false,

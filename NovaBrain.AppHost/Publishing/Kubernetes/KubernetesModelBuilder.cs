@@ -187,6 +187,7 @@ public sealed partial class KubernetesModelBuilder(
         var pod = new V1PodSpec
         {
             Containers = [container],
+            ImagePullSecrets = ImagePullSecrets(),
             // Service links would add a dozen variables per Service to every container; discovery uses DNS.
             EnableServiceLinks = false,
             SecurityContext = NonRootPod,
@@ -252,6 +253,10 @@ public sealed partial class KubernetesModelBuilder(
 
         return objects;
     }
+
+    /// <summary>The Secret the kubelet pulls the service images with, when the registry is private.</summary>
+    private List<V1LocalObjectReference>? ImagePullSecrets() =>
+        options.ImagePullSecret is { } secret ? [new V1LocalObjectReference { Name = secret }] : null;
 
     private void PlaceOnGpus(V1PodSpec pod, V1Container container, GpuAnnotation gpu)
     {
