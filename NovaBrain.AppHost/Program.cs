@@ -49,6 +49,7 @@ var modelServing = AddPlatformService<Projects.NovaBrain_ModelServing>("model-se
     .WithGpu(count: 1, cudaSettings: CudaSettings.ModelServing)
     .WithComputeResources(cpuRequest: "2", memoryRequest: "8Gi", cpuLimit: "8", memoryLimit: "16Gi")
     .WithAutoscaling(minReplicas: 1, maxReplicas: 4)
+    .WithScratchStorage("model-cache", "/app/data/model-cache", sizeLimit: "25Gi")
     .WithGrpcEndpoint()
     .WithReference(modelRegistry)
     .WithReference(parameters)

@@ -74,6 +74,11 @@ public sealed class GpuPlacementTests
             Assert.IsFalse((container.Env ?? []).Any(variable => variable.Name == "NVIDIA_VISIBLE_DEVICES"), "the device plugin sets the visible devices");
         }
 
+        // Serving keeps downloaded models beside it, beyond container restarts and within a limit.
+        var serving = published.Named<V1Deployment>("model-serving-deployment").Spec.Template.Spec;
+        Assert.AreEqual("25Gi", serving.Volumes.Single(volume => volume.Name == "model-cache").EmptyDir.SizeLimit.ToString());
+        Assert.AreEqual("/app/data/model-cache", serving.Containers.Single().VolumeMounts.Single(mount => mount.Name == "model-cache").MountPath);
+
         var others = published.InBase<V1Deployment>().Where(d => !GpuDeployments.Contains(d.Metadata.Name)).Select(d => d.Spec.Template.Spec);
         Assert.IsTrue(others.All(pod => (pod.Volumes ?? []).All(volume => volume.Name != "dshm")));
     }

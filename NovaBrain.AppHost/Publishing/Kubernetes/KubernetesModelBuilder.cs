@@ -209,6 +209,12 @@ public sealed partial class KubernetesModelBuilder(
             container.VolumeMounts.Add(new V1VolumeMount { Name = claim.Name, MountPath = claim.MountPath });
         }
 
+        foreach (var scratch in project.Annotations.OfType<ScratchStorageAnnotation>())
+        {
+            pod.Volumes.Add(new V1Volume { Name = scratch.Name, EmptyDir = new V1EmptyDirVolumeSource { SizeLimit = new ResourceQuantity(scratch.SizeLimit) } });
+            container.VolumeMounts.Add(new V1VolumeMount { Name = scratch.Name, MountPath = scratch.MountPath });
+        }
+
         if (gpu is not null)
         {
             PlaceOnGpus(pod, container, gpu);
