@@ -218,6 +218,10 @@ public sealed partial class KubernetesPublishingTests
         Assert.IsGreaterThanOrEqualTo(300, autoscaler.Spec.Behavior.ScaleDown.StabilizationWindowSeconds ?? 0);
         Assert.AreEqual(1, autoscaler.Spec.Behavior.ScaleUp.Policies.Single().Value);
 
+        var spread = published.Named<V1Deployment>("model-serving-deployment").Spec.Template.Spec.TopologySpreadConstraints.Single();
+        Assert.AreEqual(("kubernetes.io/hostname", "ScheduleAnyway", 1), (spread.TopologyKey, spread.WhenUnsatisfiable, spread.MaxSkew));
+        CollectionAssert.AreEquivalent(published.Named<V1Deployment>("model-serving-deployment").Spec.Selector.MatchLabels.ToList(), spread.LabelSelector.MatchLabels.ToList());
+
         var budget = published.InBase<V1PodDisruptionBudget>().Single();
         Assert.AreEqual("model-serving-pdb", budget.Metadata.Name);
         Assert.AreEqual("1", budget.Spec.MaxUnavailable.Value);

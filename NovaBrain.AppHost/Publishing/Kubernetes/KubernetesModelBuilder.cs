@@ -253,6 +253,17 @@ public sealed partial class KubernetesModelBuilder(
 
         if (autoscaling is not null)
         {
+            // Replicas on different nodes where the cluster allows, so one node going down takes one replica.
+            pod.TopologySpreadConstraints =
+            [
+                new V1TopologySpreadConstraint
+                {
+                    MaxSkew = 1,
+                    TopologyKey = "kubernetes.io/hostname",
+                    WhenUnsatisfiable = "ScheduleAnyway",
+                    LabelSelector = new V1LabelSelector { MatchLabels = ClusterNames.SelectorLabels(project.Name) },
+                },
+            ];
             objects.Add(Autoscaler(project.Name, deploymentName, autoscaling));
             objects.Add(DisruptionBudget(project.Name));
         }
