@@ -14,6 +14,7 @@ namespace NovaBrain.Tests.Publishing;
 /// </summary>
 internal sealed class PublishedManifests
 {
+    private static readonly TimeSpan PublishTimeout = TimeSpan.FromMinutes(2);
     private static readonly Lazy<Task<PublishedManifests>> DefaultPublish = new(() => PublishAsync());
     private static readonly Lazy<Task<PublishedManifests>> ConfiguredPublish = new(() => PublishAsync(PublishSettings.Configured()));
     private static readonly Lazy<Task<PublishedManifests>> ExternalPublish = new(() => PublishAsync(PublishSettings.External()));
@@ -80,7 +81,7 @@ internal sealed class PublishedManifests
             builder.Services.AddLogging(logging => logging.AddProvider(errors));
             await using var app = await builder.BuildAsync();
             // A failing step stops the application rather than throwing; its error is logged.
-            await app.RunAsync();
+            await app.RunAsync().WaitAsync(PublishTimeout);
         }
 
         var root = Path.Combine(output, KubernetesPublishingExtensions.OutputFolder);
