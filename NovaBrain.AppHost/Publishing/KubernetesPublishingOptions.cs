@@ -32,6 +32,9 @@ public sealed class KubernetesPublishingOptions
     /// <summary>The RuntimeClass GPU pods run with (e.g. <c>nvidia</c>) where nvidia is not containerd's default runtime.</summary>
     public string? GpuRuntimeClassName { get; set; }
 
+    /// <summary>The PriorityClass of GPU pods, so they can preempt lesser work on scarce GPU nodes; none by default.</summary>
+    public string? GpuPriorityClassName { get; set; }
+
     /// <summary>
     /// The queue-depth metric the autoscaled services report per pod, served to the HPA by a metrics adapter
     /// (prometheus-adapter); used only when <see cref="QueueDepthTarget"/> is set.

@@ -101,6 +101,20 @@ public sealed class GpuPlacementTests
     }
 
     [TestMethod]
+    public async Task Gpu_PodsTakeTheConfiguredPriorityClass()
+    {
+        var configured = await PublishedManifests.ConfiguredAsync();
+        var defaults = await PublishedManifests.DefaultAsync();
+
+        foreach (var (name, template) in configured.PodTemplates())
+        {
+            Assert.AreEqual(GpuWorkloads.Contains(name) ? "gpu-serving" : null, template.Spec.PriorityClassName, name);
+        }
+
+        Assert.IsTrue(defaults.PodTemplates().Values.All(template => template.Spec.PriorityClassName is null));
+    }
+
+    [TestMethod]
     public async Task Overlays_PinTheGpuProductAndAddTolerationsAndTheRuntimeClass()
     {
         var published = await PublishedManifests.ConfiguredAsync();

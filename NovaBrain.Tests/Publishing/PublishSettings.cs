@@ -20,6 +20,7 @@ internal static class PublishSettings
         "NovaBrain:Kubernetes:ImageTag=3.0.1",
         "NovaBrain:Kubernetes:ImagePullSecret=registry-credentials",
         "NovaBrain:Kubernetes:QueueDepthTarget=8",
+        "NovaBrain:Kubernetes:GpuPriorityClassName=gpu-serving",
         "NovaBrain:Kubernetes:StorageClassName=fast-ssd",
         "NovaBrain:Kubernetes:SharedStorageClassName=shared-files",
         "NovaBrain:Kubernetes:Overlays:dev:Host=novabrain.dev.internal",

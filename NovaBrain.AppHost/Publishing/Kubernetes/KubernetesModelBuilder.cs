@@ -280,6 +280,7 @@ public sealed partial class KubernetesModelBuilder(
         pod.Affinity = GpuScheduling.Affinity(gpu.Product);
         pod.Tolerations = GpuScheduling.Tolerations([]);
         pod.RuntimeClassName = options.GpuRuntimeClassName;
+        pod.PriorityClassName = options.GpuPriorityClassName;
         pod.Volumes.Add(new V1Volume
         {
             Name = SharedMemoryVolume,
