@@ -1,8 +1,11 @@
 using NovaBrain.AppHost.Identity;
 using NovaBrain.AppHost.Infrastructure;
+using NovaBrain.AppHost.Publishing;
 using NovaBrain.Security;
 
 var builder = DistributedApplication.CreateBuilder(args);
+// Publishing also renders the model as Kubernetes manifests (NovaBrain:Kubernetes).
+builder.AddKubernetesPublishing();
 
 // Backing servers: containers, local processes or external servers (NovaBrain:Infrastructure).
 var servers = builder.AddBackingServers();
@@ -34,6 +37,7 @@ IResourceBuilder<ProjectResource> AddPlatformService<TProject>(string name, stri
 
 var parameters = AddPlatformService<Projects.NovaBrain_Parameters>("parameters", ConnectionNames.ParamsDb)
     .WithBlobStorageInStateFolder()
+    .WithPersistentStorage("blobs", "/app/data/blobs", size: "100Gi")
     .WithGrpcEndpoint();
 // The registry keeps model artifacts in the parameter service; serving resolves references in the registry and
 // downloads artifacts from the parameter service, each with its own client's permissions.
@@ -41,13 +45,22 @@ var modelRegistry = AddPlatformService<Projects.NovaBrain_ModelRegistry>("model-
     .WithGrpcEndpoint()
     .WithReference(parameters)
     .WithServicePermissions(identity, Permissions.ParamsRead, Permissions.ParamsWrite);
+// Published, serving and training run on GPU nodes; serving scales with its load.
 var modelServing = AddPlatformService<Projects.NovaBrain_ModelServing>("model-serving", database: null)
+    .WithGpu(count: 1, cudaSettings: CudaSettings.ModelServing)
+    .WithComputeResources(cpuRequest: "2", memoryRequest: "8Gi", cpuLimit: "8", memoryLimit: "16Gi")
+    .WithAutoscaling(minReplicas: 1, maxReplicas: 4)
+    .WithScratchStorage("model-cache", "/app/data/model-cache", sizeLimit: "25Gi")
     .WithGrpcEndpoint()
     .WithReference(modelRegistry)
     .WithReference(parameters)
     .WithServicePermissions(identity, Permissions.ModelsRead, Permissions.ParamsRead);
 var dataProcessing = AddPlatformService<Projects.NovaBrain_DataProcessing>("data-processing", ConnectionNames.DataDb);
-var training = AddPlatformService<Projects.NovaBrain_Training>("training", ConnectionNames.TrainingDb);
+// Training's workers will take the same WithGpu; published, the job manager may also run jobs as Kubernetes Jobs.
+var training = AddPlatformService<Projects.NovaBrain_Training>("training", ConnectionNames.TrainingDb)
+    .WithGpu(count: 1, cudaSettings: CudaSettings.Training)
+    .WithComputeResources(cpuRequest: "2", memoryRequest: "8Gi", cpuLimit: "8", memoryLimit: "32Gi")
+    .WithKubernetesJobs();
 var monitoring = AddPlatformService<Projects.NovaBrain_Monitoring>("monitoring", ConnectionNames.MonitoringDb);
 var logging = AddPlatformService<Projects.NovaBrain_Logging>("logging", ConnectionNames.LogsDb);
 if (servers.Mongo is { } mongo)
@@ -61,6 +74,7 @@ if (servers.Mongo is { } mongo)
 for (var replica = 1; replica <= gateway.Replicas; replica++)
 {
     builder.AddGateway<Projects.NovaBrain_Gateway>(GatewaySettings.ReplicaName(replica), gateway.PortsOf(replica))
+        .AsPublicEntryPoint()
         .WithBackingServer(servers.Redis)
         .WithPlatformIdentity(identity, auth)
         .WithReference(modelRegistry)

@@ -157,6 +157,7 @@ public sealed class RunningSystem : IAsyncDisposable
                 .WithEnvironment("Gateway__RateLimits__Inference__WindowSeconds", InferenceWindow.TotalSeconds.ToString(CultureInfo.InvariantCulture));
         }
 
+        builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "parameters")).WithEnvironment("Parameters__Uploads__AbandonedAfter", "00:00:30");
         AddUpstreamIdentityProvider(builder, httpPort);
 
         var app = await builder.BuildAsync(timeout.Token);

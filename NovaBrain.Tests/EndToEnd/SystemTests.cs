@@ -5,6 +5,7 @@ using Grpc.Health.V1;
 using Grpc.Net.Client;
 using Npgsql;
 using NovaBrain.Tests.Auth;
+using NovaBrain.Tests.Registry;
 
 namespace NovaBrain.Tests.EndToEnd;
 
@@ -143,6 +144,8 @@ public sealed class SystemTests
                 var name = $"{batch}-{phase}-{i}";
                 using var response = await gateway.PostAsJsonAsync("/api/registry/v1/models", new { name }, TestContext.CancellationToken);
                 Assert.AreEqual(HttpStatusCode.Created, response.StatusCode, $"{name} is accepted while the broker is {phase}");
+                using var version = await gateway.RegisterAsync(name, RegistryClient.Mlp(seed: i), new { format = "onnx" });
+                Assert.AreEqual(HttpStatusCode.Created, version.StatusCode, $"a version of {name} is registered while the broker is {phase}");
                 names.Add(name);
             }
         }
@@ -161,12 +164,15 @@ public sealed class SystemTests
 
         foreach (var name in names)
         {
-            await Eventually.ReturnsAsync(() => AuditEntriesAsync(gateway, name), found => found.Length > 0, DeliveryTimeout, $"{name} audited");
+            await Eventually.ReturnsAsync(() => AuditEntriesAsync(gateway, name), found => found.Length >= 2, DeliveryTimeout, $"{name} and its version audited");
         }
         await Task.Delay(TimeSpan.FromSeconds(3), TestContext.CancellationToken);
         foreach (var name in names)
         {
-            Assert.HasCount(1, await AuditEntriesAsync(gateway, name), $"{name} is audited exactly once");
+            CollectionAssert.AreEquivalent(
+                new[] { "ModelVersionRegistered", "RegisteredModelCreated" },
+                (await AuditEntriesAsync(gateway, name)).Select(entry => entry.EventName).ToArray(),
+                $"{name} and its version are audited exactly once each");
         }
         foreach (var service in RunningSystem.Services)
         {

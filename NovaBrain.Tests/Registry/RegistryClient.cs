@@ -65,14 +65,6 @@ public static class RegistryClient
         return await response.ReadAsync<VersionBody>();
     }
 
-    public static async Task<JsonElement> AssertProblemAsync(this HttpResponseMessage response, HttpStatusCode status, string reason)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.AreEqual(status, response.StatusCode, body);
-        var problem = JsonDocument.Parse(body).RootElement;
-        Assert.AreEqual($"urn:novabrain:problem:{reason}", problem.GetProperty("type").GetString(), body);
-        return problem;
-    }
 
     public static async Task<T> GetAsync<T>(this HttpClient client, string path) =>
         (await client.GetFromJsonAsync<T>(path, Json))!;

@@ -1,5 +1,6 @@
 using NovaBrain.ModelRegistry.Apis;
 using NovaBrain.ModelRegistry.Extensions;
+using NovaBrain.ModelRegistry.Grpc;
 using NovaBrain.ModelRegistry.Infrastructure;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -8,6 +9,7 @@ builder.AddServiceDefaults();
 builder.AddServiceDatabase<RegistryContext>("registrydb");
 builder.AddRabbitMqEventBus("eventbus").AddOutbox<RegistryContext>();
 builder.AddApplicationServices();
+builder.AddRegistryGrpc();
 
 var app = builder.Build();
 
@@ -16,6 +18,8 @@ app.MapModelVersionsApi();
 app.MapResolveApi();
 app.MapLifecycleApi();
 app.MapLineageApi();
+app.MapSearchApi();
+app.MapRegistryGrpc();
 app.MapDefaultEndpoints(apiPrefix: "registry");
 
 app.Run();

@@ -91,12 +91,14 @@ public sealed class GatewayLimits
     public long MaxRequestBodyBytes { get; set; } = 32 * 1024 * 1024;
 
     /// <summary>
-    /// Larger (or smaller) limits for the <c>/api/{prefix}/...</c> routes of some services: the parameter service
-    /// takes blobs of up to 50 GiB, and checks its own limit.
+    /// Larger (or smaller) limits for the <c>/api/{prefix}/...</c> routes (and gRPC services) of some services: the
+    /// parameter service takes blobs of up to 50 GiB, the registry model files of up to 2 GiB with their metadata; each
+    /// checks its own limit too.
     /// </summary>
     public Dictionary<string, long> MaxRequestBodyBytesByPrefix { get; set; } = new()
     {
         ["params"] = 50L * 1024 * 1024 * 1024,
+        ["registry"] = 2L * 1024 * 1024 * 1024 + 1024 * 1024,
     };
 
     public long MaxRequestBodyBytesOf(string prefix) => MaxRequestBodyBytesByPrefix.GetValueOrDefault(prefix, MaxRequestBodyBytes);
@@ -109,10 +111,14 @@ public sealed class GatewayTimeouts
 
     public TimeSpan Inference { get; set; } = TimeSpan.FromMinutes(2);
 
-    /// <summary>Other timeouts for the <c>/api/{prefix}/...</c> routes of some services: blob transfers take long.</summary>
+    /// <summary>
+    /// Other timeouts for the <c>/api/{prefix}/...</c> routes of some services: blob transfers take long, and so do
+    /// model uploads, which the registry validates before it answers.
+    /// </summary>
     public Dictionary<string, TimeSpan> ByPrefix { get; set; } = new()
     {
         ["params"] = TimeSpan.FromHours(1),
+        ["registry"] = TimeSpan.FromMinutes(30),
     };
 
     public TimeSpan Of(string prefix) => ByPrefix.GetValueOrDefault(prefix, Management);

@@ -37,7 +37,6 @@ public static class ModelVersionsApi
             .WithName("RegisterModelVersion")
             .WithSummary("Register a new version from an uploaded artifact")
             .WithDescription("multipart/form-data: the artifact in a part named 'file', JSON metadata (format, description, tags, metrics, params, lineage) in a part named 'metadata'. ONNX models are loaded and run once before anything is stored.")
-            .Accepts<IFormFile>("multipart/form-data")
             .RequirePermission(Permissions.ModelsWrite);
         api.MapGet("/", ListVersions)
             .WithName("ListModelVersions")
@@ -82,90 +81,100 @@ public static class ModelVersionsApi
 
         using (upload)
         {
-            var metadata = upload!.Metadata;
-            if (metadata.Validate() is { Count: > 0 } errors)
-            {
-                return TypedResults.ValidationProblem(errors);
-            }
-            var lineage = metadata.Lineage?.ToRows().Rows ?? [];
-            foreach (var (_, reference, parent) in lineage)
-            {
-                if (parent is not null && await services.Context.FindVersionIdAsync(parent, cancellationToken) is null)
-                {
-                    return Problems.LineageNotFound(reference);
-                }
-            }
-
-            ValidationResult validation;
-            if (metadata.Format == ModelFormats.Onnx)
-            {
-                var (passed, refusal) = services.Validator.Validate(upload.Path);
-                if (refusal is not null)
-                {
-                    return Problems.Refused(refusal);
-                }
-                validation = passed!;
-            }
-            else
-            {
-                validation = ValidationResult.NotValidated(metadata.Format!, metadata.Signature);
-            }
-
-            if (await services.Store.StoreAsync(upload.Path, upload.Digest, cancellationToken) is { } storeError)
-            {
-                return Problems.ArtifactStoreFailed(storeError);
-            }
-
-            var caller = user.Id();
-            return await services.Context.WithModelLockedAsync<RegisterResult>(name, async model =>
-            {
-                if (model is null)
-                {
-                    return Problems.ModelNotFound(name);
-                }
-
-                var version = new ModelVersion
-                {
-                    Id = Guid.CreateVersion7(),
-                    ModelId = model.Id,
-                    Version = ++model.LatestVersion,
-                    Format = metadata.Format!,
-                    Description = metadata.Description,
-                    ArtifactDigest = upload.Digest,
-                    ArtifactSizeBytes = upload.SizeBytes,
-                    Signature = validation.Signature,
-                    ValidationStatus = validation.Status,
-                    ValidationReasons = [.. validation.Reasons],
-                    Opset = validation.Opset,
-                    ExecutionProvider = validation.ExecutionProvider,
-                    Stage = ModelStages.None,
-                    CreatedBy = caller,
-                    CreatedAt = DateTimeOffset.UtcNow,
-                    Tags = (metadata.Tags ?? []).Select(t => new ModelVersionTag { Key = t.Key, Value = t.Value }).ToList(),
-                    Metrics = (metadata.Metrics ?? []).Select(m => new ModelVersionMetric { Key = m.Key, Value = m.Value }).ToList(),
-                    Params = (metadata.Params ?? []).Select(p => new ModelVersionParam { Key = p.Key, Value = p.Value }).ToList(),
-                };
-                foreach (var (kind, reference, parent) in lineage)
-                {
-                    Guid? parentId = null;
-                    if (parent is not null)
-                    {
-                        // Checked again under the lock: a parent deleted since the first check is refused, not dangling.
-                        parentId = await services.Context.FindVersionIdAsync(parent, cancellationToken);
-                        if (parentId is null)
-                        {
-                            return Problems.LineageNotFound(reference);
-                        }
-                    }
-                    version.Lineage.Add(new LineageReference { Kind = kind, Reference = reference, ParentVersionId = parentId });
-                }
-
-                services.Context.ModelVersions.Add(version);
-                services.Outbox.Add(new ModelVersionRegistered(name, version.Version, version.Format, version.ArtifactDigest, caller));
-                await services.Context.SaveChangesAsync(cancellationToken);
-                return TypedResults.Created(LocationOf(name, version.Version), ModelVersionResponse.From(name, version, []));
-            }, cancellationToken);
+            return await RegisterUploadAsync(name, upload!, services, user, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// Registers a received artifact: checks its metadata and lineage, validates an ONNX model, stores the artifact
+    /// and numbers the version. Both the REST upload and the gRPC stream end here; the caller disposes the upload.
+    /// </summary>
+    public static async Task<RegisterResult> RegisterUploadAsync(
+        string name, ArtifactUpload upload, VersionServices services, ClaimsPrincipal user, CancellationToken cancellationToken)
+    {
+        var metadata = upload.Metadata;
+        if (metadata.Validate() is { Count: > 0 } errors)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        var lineage = metadata.Lineage?.ToRows().Rows ?? [];
+        foreach (var (_, reference, parent) in lineage)
+        {
+            if (parent is not null && await services.Context.FindVersionIdAsync(parent, cancellationToken) is null)
+            {
+                return Problems.LineageNotFound(reference);
+            }
+        }
+
+        ValidationResult validation;
+        if (metadata.Format == ModelFormats.Onnx)
+        {
+            var (passed, refusal) = services.Validator.Validate(upload.Path);
+            if (refusal is not null)
+            {
+                return Problems.Refused(refusal);
+            }
+            validation = passed!;
+        }
+        else
+        {
+            validation = ValidationResult.NotValidated(metadata.Format!, metadata.Signature);
+        }
+
+        if (await services.Store.StoreAsync(upload.Path, upload.Digest, cancellationToken) is { } storeError)
+        {
+            return Problems.ArtifactStoreFailed(storeError);
+        }
+
+        var caller = user.Id();
+        return await services.Context.WithModelLockedAsync<RegisterResult>(name, async model =>
+        {
+            if (model is null)
+            {
+                return Problems.ModelNotFound(name);
+            }
+
+            var version = new ModelVersion
+            {
+                Id = Guid.CreateVersion7(),
+                ModelId = model.Id,
+                Version = ++model.LatestVersion,
+                Format = metadata.Format!,
+                Description = metadata.Description,
+                ArtifactDigest = upload.Digest,
+                ArtifactSizeBytes = upload.SizeBytes,
+                Signature = validation.Signature,
+                ValidationStatus = validation.Status,
+                ValidationReasons = [.. validation.Reasons],
+                Opset = validation.Opset,
+                ExecutionProvider = validation.ExecutionProvider,
+                Stage = ModelStages.None,
+                CreatedBy = caller,
+                CreatedAt = DateTimeOffset.UtcNow,
+                Tags = (metadata.Tags ?? []).Select(t => new ModelVersionTag { Key = t.Key, Value = t.Value }).ToList(),
+                Metrics = (metadata.Metrics ?? []).Select(m => new ModelVersionMetric { Key = m.Key, Value = m.Value }).ToList(),
+                Params = (metadata.Params ?? []).Select(p => new ModelVersionParam { Key = p.Key, Value = p.Value }).ToList(),
+            };
+            foreach (var (kind, reference, parent) in lineage)
+            {
+                Guid? parentId = null;
+                if (parent is not null)
+                {
+                    // Checked again under the lock: a parent deleted since the first check is refused, not dangling.
+                    parentId = await services.Context.FindVersionIdAsync(parent, cancellationToken);
+                    if (parentId is null)
+                    {
+                        return Problems.LineageNotFound(reference);
+                    }
+                }
+                version.Lineage.Add(new LineageReference { Kind = kind, Reference = reference, ParentVersionId = parentId });
+            }
+
+            services.Context.ModelVersions.Add(version);
+            services.Outbox.Add(new ModelVersionRegistered(name, version.Version, version.Format, version.ArtifactDigest, caller));
+            await services.Context.SaveChangesAsync(cancellationToken);
+            return TypedResults.Created(LocationOf(name, version.Version), ModelVersionResponse.From(name, version, []));
+        }, cancellationToken);
     }
 
     public static async Task<Results<Ok<ModelVersionResponse[]>, ProblemHttpResult>> ListVersions(

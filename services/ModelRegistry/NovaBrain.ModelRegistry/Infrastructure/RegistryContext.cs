@@ -51,7 +51,7 @@ public sealed class RegistryContext(DbContextOptions<RegistryContext> options) :
             version.HasKey(v => v.Id);
             // Two registrations can never share a number, whatever happens to the lock that orders them.
             version.HasIndex(v => new { v.ModelId, v.Version }).IsUnique();
-            version.HasOne<RegisteredModel>().WithMany().HasForeignKey(v => v.ModelId).OnDelete(DeleteBehavior.Restrict);
+            version.HasOne(v => v.Model).WithMany().HasForeignKey(v => v.ModelId).OnDelete(DeleteBehavior.Restrict);
             version.Property(v => v.Format).HasMaxLength(32);
             version.Property(v => v.Description).HasMaxLength(ModelVersion.DescriptionMaxLength);
             version.Property(v => v.ArtifactDigest).HasMaxLength(71);

@@ -56,7 +56,7 @@ public sealed class ArtifactUpload : IDisposable
                 switch (HeaderUtilities.RemoveQuotes(disposition?.Name ?? default).Value)
                 {
                     case "file" when file is null:
-                        path = System.IO.Path.Combine(options.TempFolder, $"registry-upload-{Guid.NewGuid():N}.tmp");
+                        path = NewTempPath(options);
                         file = await CopyHashedAsync(section.Body, path, options.MaxBytes, cancellationToken);
                         if (file is null)
                         {
@@ -99,6 +99,31 @@ public sealed class ArtifactUpload : IDisposable
         }
         return (new ArtifactUpload(path!, file.Value.Digest, file.Value.Size, metadata), null);
     }
+
+    /// <summary>An artifact that arrives as a plain stream beside its already parsed metadata (the gRPC registration).</summary>
+    public static async Task<(ArtifactUpload? Upload, ProblemHttpResult? Problem)> ReceiveAsync(
+        Stream file, VersionMetadata metadata, ArtifactOptions options, CancellationToken cancellationToken)
+    {
+        var path = NewTempPath(options);
+        (string Digest, long Size)? copied = null;
+        try
+        {
+            copied = await CopyHashedAsync(file, path, options.MaxBytes, cancellationToken);
+            return copied is { } received
+                ? (new ArtifactUpload(path, received.Digest, received.Size, metadata), null)
+                : (null, Problems.ArtifactTooLarge(options.MaxBytes));
+        }
+        finally
+        {
+            if (copied is null)
+            {
+                File.Delete(path);
+            }
+        }
+    }
+
+    private static string NewTempPath(ArtifactOptions options) =>
+        System.IO.Path.Combine(options.TempFolder, $"registry-upload-{Guid.NewGuid():N}.tmp");
 
     /// <summary>Copies and hashes; null (and nothing kept) once the body passes <paramref name="maxBytes"/>.</summary>
     private static async Task<(string Digest, long Size)?> CopyHashedAsync(Stream body, string path, long maxBytes, CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
 using NovaBrain.ModelRegistry.Lifecycle;
 using NovaBrain.ModelRegistry.Lineage;
+using NovaBrain.ModelRegistry.Models;
 using NovaBrain.ModelRegistry.Validation;
 
 namespace NovaBrain.ModelRegistry.Versions;
@@ -15,6 +16,9 @@ public sealed class ModelVersion
     public Guid Id { get; set; }
 
     public Guid ModelId { get; set; }
+
+    /// <summary>Loaded only where a query includes it (searches filter and sort by the model's name).</summary>
+    public RegisteredModel Model { get; set; } = null!;
 
     /// <summary>Numbered from 1 per model.</summary>
     public int Version { get; set; }

@@ -7,6 +7,7 @@ using NovaBrain.EventBus.Outbox;
 using NovaBrain.Parameters.Blobs;
 using NovaBrain.Parameters.Infrastructure;
 using NovaBrain.Parameters.Sets;
+using NovaBrain.Parameters.Tensors;
 using NovaBrain.Security;
 using Npgsql;
 
@@ -118,6 +119,26 @@ public static partial class ParameterSetsApi
             return Problems.UnknownBlob(digest);
         }
 
+        TensorIndex index;
+        try
+        {
+            index = await TensorIndex.ReadAsync(services.Store, digest, request.Format!, cancellationToken);
+        }
+        catch (InvalidTensorFileException invalid)
+        {
+            return Problems.InvalidTensorFile(invalid);
+        }
+
+        return await services.AddVersionAsync(name, request, blob, index, user, cancellationToken);
+    }
+
+    /// <summary>
+    /// Adds a version (and, for a new name, the set) for a stored blob whose tensors were read already, numbered one
+    /// past the latest; the request is valid apart from its source version, which is checked against the set.
+    /// </summary>
+    public static async Task<Results<Created<VersionResponse>, ValidationProblem, ProblemHttpResult>> AddVersionAsync(
+        this SetServices services, string name, CreateVersionRequest request, Blob blob, TensorIndex index, ClaimsPrincipal user, CancellationToken cancellationToken)
+    {
         var context = services.Context;
         var caller = user.Id();
         for (var attempt = 1; ; attempt++)
@@ -157,10 +178,22 @@ public static partial class ParameterSetsApi
                 Description = request.Description,
                 Tags = request.Tags ?? [],
                 SourceVersion = request.SourceVersion,
+                TensorLayout = index.Layout,
+                FileMetadata = new Dictionary<string, string>(index.Metadata),
                 CreatedAt = now,
                 CreatedBy = caller,
             };
             context.ParameterSetVersions.Add(version);
+            context.ParameterTensors.AddRange(index.Tensors.Select((tensor, position) => new ParameterTensor
+            {
+                SetName = name,
+                Version = version.Version,
+                Position = position,
+                Name = tensor.Name,
+                Dtype = tensor.Dtype,
+                Shape = tensor.Shape,
+                ByteSize = tensor.ByteSize,
+            }));
             services.Outbox.Add(new ParameterSetVersionCreated(name, version.Version, version.Blob, version.Format, caller));
 
             if (await services.TrySaveAsync(attempt, cancellationToken))
@@ -384,7 +417,7 @@ public static partial class ParameterSetsApi
 }
 
 /// <summary>What the parameter-set writes need besides the request.</summary>
-public sealed record SetServices(ParametersContext Context, IntegrationEventOutbox<ParametersContext> Outbox)
+public sealed record SetServices(ParametersContext Context, IntegrationEventOutbox<ParametersContext> Outbox, IBlobStore Store)
 {
     /// <summary>
     /// Saves the change with its events; false when another writer got there first (the same version number, a

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using NovaBrain.Parameters.Blobs;
+using NovaBrain.Parameters.Tensors;
 
 namespace NovaBrain.Parameters.Apis;
 
@@ -34,6 +35,12 @@ internal static class Problems
         StatusCodes.Status409Conflict,
         new Dictionary<string, object?> { ["offset"] = offset });
 
+    public static ProblemHttpResult UploadBusy(Guid id, long offset) => NovaBrainProblems.Result(
+        "upload-busy", "A chunk is still being written",
+        $"Upload {id} is receiving a chunk (it holds {offset} bytes so far); finish it once that chunk is confirmed. Nothing was stored.",
+        StatusCodes.Status409Conflict,
+        new Dictionary<string, object?> { ["offset"] = offset });
+
     public static ProblemHttpResult DigestRequired() => NovaBrainProblems.Result(
         "digest-required", "A digest is required",
         $"Finishing an upload needs ?digest={BlobDigest.Format}, unless one was given when the upload was started.", StatusCodes.Status400BadRequest);
@@ -51,6 +58,9 @@ internal static class Problems
     public static ProblemHttpResult VersionNotFound(string name, int version) => NovaBrainProblems.Result(
         "version-not-found", "No such version", $"Parameter set '{name}' has no version {version}.", StatusCodes.Status404NotFound);
 
+    public static ProblemHttpResult TensorNotFound(string name, int version, string tensor) => NovaBrainProblems.Result(
+        "tensor-not-found", "No such tensor", $"Version {version} of '{name}' has no tensor '{tensor}'.", StatusCodes.Status404NotFound);
+
     public static ProblemHttpResult UnknownVersion(string name, int version) => NovaBrainProblems.Result(
         "version-not-found", "No such version", $"Parameter set '{name}' has no version {version} to point at.", StatusCodes.Status400BadRequest);
 
@@ -60,6 +70,13 @@ internal static class Problems
     public static ProblemHttpResult NothingToRollBack(string name) => NovaBrainProblems.Result(
         "nothing-to-roll-back", "Nothing to roll back",
         $"'current' in '{name}' has never moved from one version to another; name the version to roll back to.", StatusCodes.Status409Conflict);
+
+    public static ProblemHttpResult InvalidTensorFile(InvalidTensorFileException invalid) => NovaBrainProblems.Result(
+        $"invalid-{invalid.Format}", $"The blob is not a valid {invalid.Format} file",
+        $"{invalid.Message} Nothing was created.", StatusCodes.Status422UnprocessableEntity);
+
+    public static ProblemHttpResult ConversionRefused(Optimization.ConversionRefusedException refused) => NovaBrainProblems.Result(
+        refused.Reason, "The version cannot be converted so", $"{refused.Message} Nothing was created.", StatusCodes.Status422UnprocessableEntity);
 
     public static ProblemHttpResult SetBusy(string name) => NovaBrainProblems.Result(
         "set-busy", "The parameter set is busy",

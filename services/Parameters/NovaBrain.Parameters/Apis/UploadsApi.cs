@@ -62,11 +62,13 @@ public static class UploadsApi
             expected = parsed;
         }
 
+        var now = DateTimeOffset.UtcNow;
         var upload = new Upload
         {
             Id = Guid.CreateVersion7(),
             ExpectedDigest = expected?.ToString(),
-            CreatedAt = DateTimeOffset.UtcNow,
+            CreatedAt = now,
+            UpdatedAt = now,
             CreatedBy = user.Id(),
         };
         await services.Store.CreateUploadAsync(upload.Id, cancellationToken);
@@ -141,6 +143,10 @@ public static class UploadsApi
         }
 
         var committed = await services.Store.CommitUploadAsync(id, expected, cancellationToken);
+        if (committed.Status == BlobWriteStatus.UploadBusy)
+        {
+            return Problems.UploadBusy(id, committed.Size);
+        }
         services.Context.Uploads.Remove(upload);
         await services.Context.SaveChangesAsync(cancellationToken);
         return await services.AnswerAsync(committed, expected, user, cancellationToken);
@@ -190,6 +196,7 @@ public static class UploadsApi
         }
 
         upload.Offset = appended.Offset;
+        upload.UpdatedAt = DateTimeOffset.UtcNow;
         await services.Context.SaveChangesAsync(cancellationToken);
         return null;
     }

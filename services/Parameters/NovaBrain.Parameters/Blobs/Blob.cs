@@ -25,5 +25,8 @@ public sealed class Upload
 
     public DateTimeOffset CreatedAt { get; init; }
 
+    /// <summary>When the upload last changed (started or a chunk appended): how long it has lain abandoned.</summary>
+    public DateTimeOffset UpdatedAt { get; set; }
+
     public required string CreatedBy { get; init; }
 }

@@ -36,12 +36,23 @@ public interface IBlobStore
 
     /// <summary>
     /// Hashes a staged upload's bytes and, when they match <paramref name="expected"/>, moves them into the store.
-    /// The upload is gone afterwards either way.
+    /// The upload is gone afterwards either way, unless a chunk is still being appended to it
+    /// (<see cref="BlobWriteStatus.UploadBusy"/>): then nothing happens.
     /// </summary>
     Task<BlobWriteResult> CommitUploadAsync(Guid uploadId, BlobDigest expected, CancellationToken cancellationToken);
 
     /// <summary>Discards a staged upload; nothing happens when there is none.</summary>
     void DeleteUpload(Guid uploadId);
+
+    /// <summary>Discards a staged upload unless a chunk is being appended to it (then false: it is not idle).</summary>
+    bool TryDeleteIdleUpload(Guid uploadId);
+
+    /// <summary>
+    /// Deletes staged bytes last written before <paramref name="writtenBefore"/> that belong to no upload in
+    /// <paramref name="uploads"/>: what a crash left behind (an upload whose record was never saved, a write cut short).
+    /// Returns how many files were deleted.
+    /// </summary>
+    int DeleteStaleStaging(IReadOnlySet<Guid> uploads, DateTimeOffset writtenBefore);
 }
 
 public enum BlobWriteStatus
@@ -57,6 +68,9 @@ public enum BlobWriteStatus
 
     /// <summary>The bytes grew beyond the size limit; nothing was stored.</summary>
     TooLarge,
+
+    /// <summary>A chunk is being appended to the upload being committed; nothing was stored and the upload stays.</summary>
+    UploadBusy,
 }
 
 /// <param name="Digest">What the bytes hash to (for <see cref="BlobWriteStatus.TooLarge"/>, default).</param>

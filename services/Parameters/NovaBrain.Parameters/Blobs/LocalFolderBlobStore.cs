@@ -148,18 +148,29 @@ public sealed class LocalFolderBlobStore : IBlobStore
     public async Task<BlobWriteResult> CommitUploadAsync(Guid uploadId, BlobDigest expected, CancellationToken cancellationToken)
     {
         var staging = UploadPath(uploadId);
+        FileStream file;
         try
         {
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            long size;
-            await using (var file = new FileStream(staging, new FileStreamOptions
+            // Unshared, like an append: while a chunk is being written the upload cannot be committed, and the other way round.
+            file = new FileStream(staging, new FileStreamOptions
             {
                 Mode = FileMode.Open,
                 Access = FileAccess.Read,
                 Share = FileShare.None,
                 Options = FileOptions.Asynchronous | FileOptions.SequentialScan,
                 BufferSize = 0,
-            }))
+            });
+        }
+        catch (IOException exception) when (exception is not FileNotFoundException and not DirectoryNotFoundException)
+        {
+            return new BlobWriteResult(BlobWriteStatus.UploadBusy, default, UploadLength(uploadId) ?? 0);
+        }
+
+        try
+        {
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            long size;
+            await using (file)
             {
                 size = await CopyAsync(file, Stream.Null, hash, long.MaxValue, cancellationToken);
             }
@@ -176,6 +187,45 @@ public sealed class LocalFolderBlobStore : IBlobStore
     }
 
     public void DeleteUpload(Guid uploadId) => File.Delete(UploadPath(uploadId));
+
+    public bool TryDeleteIdleUpload(Guid uploadId)
+    {
+        var path = UploadPath(uploadId);
+        try
+        {
+            // Held unshared while deleting, so no append can start in between.
+            using (OpenForWriting(path, FileMode.Open))
+            {
+                File.Delete(path);
+            }
+            return true;
+        }
+        catch (FileNotFoundException)
+        {
+            return true;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    public int DeleteStaleStaging(IReadOnlySet<Guid> uploads, DateTimeOffset writtenBefore)
+    {
+        var deleted = 0;
+        foreach (var file in new DirectoryInfo(uploadsFolder).EnumerateFiles())
+        {
+            var isUpload = Guid.TryParseExact(file.Name, "N", out var uploadId);
+            if ((isUpload && uploads.Contains(uploadId)) || file.LastWriteTimeUtc >= writtenBefore.UtcDateTime)
+            {
+                continue;
+            }
+
+            file.Delete();
+            deleted++;
+        }
+        return deleted;
+    }
 
     /// <summary>Moves a verified staging file to its digest's place, unless the store holds that blob already.</summary>
     private BlobWriteResult Publish(string staging, BlobDigest digest, long size)

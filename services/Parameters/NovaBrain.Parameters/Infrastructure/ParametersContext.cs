@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using NovaBrain.EventBus.Outbox;
 using NovaBrain.Parameters.Blobs;
 using NovaBrain.Parameters.Sets;
@@ -21,6 +22,8 @@ public sealed class ParametersContext(DbContextOptions<ParametersContext> option
     public DbSet<ParameterSetVersion> ParameterSetVersions => Set<ParameterSetVersion>();
 
     public DbSet<PointerMove> PointerMoves => Set<PointerMove>();
+
+    public DbSet<ParameterTensor> ParameterTensors => Set<ParameterTensor>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -54,15 +57,17 @@ public sealed class ParametersContext(DbContextOptions<ParametersContext> option
             version.Property(v => v.Format).HasMaxLength(32);
             version.Property(v => v.Description).HasMaxLength(ParameterSetVersion.DescriptionMaxLength);
             version.Property(v => v.CreatedBy).HasMaxLength(PrincipalMaxLength);
-            version.Property(v => v.Tags)
-                .HasColumnType("jsonb")
-                .HasConversion(
-                    tags => JsonSerializer.Serialize(tags, JsonSerializerOptions.Default),
-                    json => JsonSerializer.Deserialize<Dictionary<string, string>>(json, JsonSerializerOptions.Default) ?? new Dictionary<string, string>(),
-                    new ValueComparer<Dictionary<string, string>>(
-                        (left, right) => left!.Count == right!.Count && !left.Except(right).Any(),
-                        tags => tags.Aggregate(0, (hash, tag) => hash ^ HashCode.Combine(tag.Key, tag.Value)),
-                        tags => new Dictionary<string, string>(tags)));
+            version.Property(v => v.TensorLayout).HasMaxLength(32);
+            version.Property(v => v.Tags).AsJsonDictionary();
+            version.Property(v => v.FileMetadata).AsJsonDictionary();
+        });
+        modelBuilder.Entity<ParameterTensor>(tensor =>
+        {
+            tensor.HasKey(t => new { t.SetName, t.Version, t.Position });
+            tensor.HasOne<ParameterSetVersion>().WithMany().HasForeignKey(t => new { t.SetName, t.Version }).OnDelete(DeleteBehavior.Cascade);
+            tensor.Property(t => t.SetName).HasMaxLength(ParameterSet.NameMaxLength);
+            tensor.Property(t => t.Name).HasMaxLength(ParameterTensor.NameMaxLength);
+            tensor.Property(t => t.Dtype).HasMaxLength(16);
         });
         modelBuilder.Entity<PointerMove>(move =>
         {
@@ -76,4 +81,18 @@ public sealed class ParametersContext(DbContextOptions<ParametersContext> option
         });
         modelBuilder.AddOutbox();
     }
+}
+
+internal static class JsonDictionaryProperty
+{
+    /// <summary>Stores a string dictionary as one <c>jsonb</c> value, compared by content.</summary>
+    public static PropertyBuilder<Dictionary<string, string>> AsJsonDictionary(this PropertyBuilder<Dictionary<string, string>> property) => property
+        .HasColumnType("jsonb")
+        .HasConversion(
+            tags => JsonSerializer.Serialize(tags, JsonSerializerOptions.Default),
+            json => JsonSerializer.Deserialize<Dictionary<string, string>>(json, JsonSerializerOptions.Default) ?? new Dictionary<string, string>(),
+            new ValueComparer<Dictionary<string, string>>(
+                (left, right) => left!.Count == right!.Count && !left.Except(right).Any(),
+                tags => tags.Aggregate(0, (hash, tag) => hash ^ HashCode.Combine(tag.Key, tag.Value)),
+                tags => new Dictionary<string, string>(tags)));
 }

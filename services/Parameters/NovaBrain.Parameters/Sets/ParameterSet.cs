@@ -48,9 +48,37 @@ public sealed class ParameterSetVersion
     /// <summary>The version of the same set this one was derived from, if any.</summary>
     public int? SourceVersion { get; init; }
 
+    /// <summary>How the blob's tensors were read (<see cref="Tensors.TensorLayouts"/>) when the version was created.</summary>
+    public required string TensorLayout { get; init; }
+
+    /// <summary>The file's own string metadata (safetensors' <c>__metadata__</c>, ONNX's <c>metadata_props</c>).</summary>
+    public Dictionary<string, string> FileMetadata { get; init; } = [];
+
     public DateTimeOffset CreatedAt { get; init; }
 
     public required string CreatedBy { get; init; }
+}
+
+/// <summary>One tensor of a version's blob, as read when the version was created.</summary>
+public sealed class ParameterTensor
+{
+    public const int NameMaxLength = 1024;
+
+    public required string SetName { get; init; }
+
+    public int Version { get; init; }
+
+    /// <summary>Where the tensor comes in the file, from 0.</summary>
+    public int Position { get; init; }
+
+    public required string Name { get; init; }
+
+    /// <summary><see cref="Tensors.TensorDtypes"/>.</summary>
+    public required string Dtype { get; init; }
+
+    public required long[] Shape { get; init; }
+
+    public long ByteSize { get; init; }
 }
 
 /// <summary>A move of a set's <c>current</c> pointer: history is only ever appended to.</summary>
@@ -90,7 +118,10 @@ public static class PointerMoveKinds
 /// <summary>The formats a version may declare.</summary>
 public static class ParameterFormats
 {
-    public static readonly IReadOnlyList<string> All = ["safetensors", "onnx", "torchsharp", "torchscript", "other"];
+    public const string Safetensors = "safetensors";
+    public const string Onnx = "onnx";
+
+    public static readonly IReadOnlyList<string> All = [Safetensors, Onnx, "torchsharp", "torchscript", "other"];
 
     public static bool IsKnown(string? format) => format is not null && All.Contains(format, StringComparer.Ordinal);
 }

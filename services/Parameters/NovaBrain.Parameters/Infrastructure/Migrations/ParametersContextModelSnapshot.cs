@@ -105,6 +105,9 @@ namespace NovaBrain.Parameters.Infrastructure.Migrations
                     b.Property<long>("Offset")
                         .HasColumnType("bigint");
 
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.HasKey("Id");
 
                     b.ToTable("Uploads");
@@ -167,6 +170,10 @@ namespace NovaBrain.Parameters.Infrastructure.Migrations
                         .HasMaxLength(4000)
                         .HasColumnType("character varying(4000)");
 
+                    b.Property<string>("FileMetadata")
+                        .IsRequired()
+                        .HasColumnType("jsonb");
+
                     b.Property<string>("Format")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -182,11 +189,50 @@ namespace NovaBrain.Parameters.Infrastructure.Migrations
                         .IsRequired()
                         .HasColumnType("jsonb");
 
+                    b.Property<string>("TensorLayout")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
                     b.HasKey("Name", "Version");
 
                     b.HasIndex("Blob");
 
                     b.ToTable("ParameterSetVersions");
+                });
+
+            modelBuilder.Entity("NovaBrain.Parameters.Sets.ParameterTensor", b =>
+                {
+                    b.Property<string>("SetName")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("ByteSize")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Dtype")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)");
+
+                    b.PrimitiveCollection<long[]>("Shape")
+                        .IsRequired()
+                        .HasColumnType("bigint[]");
+
+                    b.HasKey("SetName", "Version", "Position");
+
+                    b.ToTable("ParameterTensors");
                 });
 
             modelBuilder.Entity("NovaBrain.Parameters.Sets.PointerMove", b =>
@@ -244,6 +290,15 @@ namespace NovaBrain.Parameters.Infrastructure.Migrations
                         .WithMany()
                         .HasForeignKey("Name")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("NovaBrain.Parameters.Sets.ParameterTensor", b =>
+                {
+                    b.HasOne("NovaBrain.Parameters.Sets.ParameterSetVersion", null)
+                        .WithMany()
+                        .HasForeignKey("SetName", "Version")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
