@@ -36,7 +36,7 @@ IResourceBuilder<ProjectResource> AddPlatformService<TProject>(string name, stri
 }
 
 var parameters = AddPlatformService<Projects.NovaBrain_Parameters>("parameters", ConnectionNames.ParamsDb)
-    .WithBlobStorageInStateFolder()
+    .WithFolderInStateFolder("Parameters__Storage__Root", "blobs")
     .WithPersistentStorage("blobs", "/app/data/blobs", size: "100Gi")
     .WithGrpcEndpoint();
 // The registry keeps model artifacts in the parameter service; serving resolves references in the registry and
@@ -51,6 +51,7 @@ var modelServing = AddPlatformService<Projects.NovaBrain_ModelServing>("model-se
     .WithComputeResources(cpuRequest: "2", memoryRequest: "8Gi", cpuLimit: "8", memoryLimit: "16Gi")
     .WithAutoscaling(minReplicas: 1, maxReplicas: 4)
     .WithScratchStorage("model-cache", "/app/data/model-cache", sizeLimit: "25Gi")
+    .WithFolderInStateFolder("ModelServing__Cache__Root", "model-cache")
     .WithGrpcEndpoint()
     .WithReference(modelRegistry)
     .WithReference(parameters)

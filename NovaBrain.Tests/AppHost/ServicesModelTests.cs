@@ -60,13 +60,15 @@ public sealed class ServicesModelTests
     }
 
     [TestMethod]
-    public async Task Parameters_KeepsItsBlobStoreInTheStateFolder()
+    public async Task BlobStoreAndModelCache_AreKeptInTheStateFolder()
     {
         var state = Path.Combine(Path.GetTempPath(), "novabrain-tests", Guid.NewGuid().ToString("N"));
         await using var builder = await AppHostModel.BuildInStateAsync(state, FakeServerBinaries.Settings());
 
-        var env = await builder.Single<ProjectResource>("parameters").EnvironmentAsync();
-        Assert.AreEqual(Path.Combine(state, "blobs"), env["Parameters__Storage__Root"]);
+        var parameters = await builder.Single<ProjectResource>("parameters").EnvironmentAsync();
+        Assert.AreEqual(Path.Combine(state, "blobs"), parameters["Parameters__Storage__Root"]);
+        var serving = await builder.Single<ProjectResource>("model-serving").EnvironmentAsync();
+        Assert.AreEqual(Path.Combine(state, "model-cache"), serving["ModelServing__Cache__Root"]);
     }
 
     [TestMethod]

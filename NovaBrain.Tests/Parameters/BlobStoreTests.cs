@@ -220,7 +220,7 @@ public sealed class BlobStoreTests
             BaseAddress = admin.BaseAddress,
         };
         patient.DefaultRequestHeaders.Authorization = admin.DefaultRequestHeaders.Authorization;
-        using var tooLarge = new HttpRequestMessage(HttpMethod.Post, "/api/logging/v1/audit") { Content = new GeneratedContent(size, seed: 7) };
+        using var tooLarge = new HttpRequestMessage(HttpMethod.Post, "/api/auth/v1/users") { Content = new GeneratedContent(size, seed: 7) };
         tooLarge.Headers.ExpectContinue = true;
         tooLarge.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         using var refused = await patient.SendAsync(tooLarge, TestContext.CancellationToken);
