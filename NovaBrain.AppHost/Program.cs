@@ -47,7 +47,11 @@ var modelServing = AddPlatformService<Projects.NovaBrain_ModelServing>("model-se
     .WithReference(parameters)
     .WithServicePermissions(identity, Permissions.ModelsRead, Permissions.ParamsRead);
 var dataProcessing = AddPlatformService<Projects.NovaBrain_DataProcessing>("data-processing", ConnectionNames.DataDb);
-var training = AddPlatformService<Projects.NovaBrain_Training>("training", ConnectionNames.TrainingDb);
+// Training reads datasets and writes checkpoints and weights in the parameter service, and registers trained models.
+var training = AddPlatformService<Projects.NovaBrain_Training>("training", ConnectionNames.TrainingDb)
+    .WithReference(parameters)
+    .WithReference(modelRegistry)
+    .WithServicePermissions(identity, Permissions.ParamsRead, Permissions.ParamsWrite, Permissions.ModelsRead, Permissions.ModelsWrite);
 var monitoring = AddPlatformService<Projects.NovaBrain_Monitoring>("monitoring", ConnectionNames.MonitoringDb);
 var logging = AddPlatformService<Projects.NovaBrain_Logging>("logging", ConnectionNames.LogsDb);
 if (servers.Mongo is { } mongo)
