@@ -29,21 +29,17 @@ public static class MlpTrainer
         using var trainY = Targets(data, trainRows, classification, target, device);
         using var validationY = Targets(data, validationRows, classification, target, device);
 
-        manual_seed(hyperparameters.Seed);
         var widths = new[] { data.FeatureNames.Count }.Concat(hyperparameters.HiddenLayers).Append(classification ? data.Classes.Count : 1).ToArray();
         var layers = new List<Linear>();
-        var modules = new List<(string, nn.Module<Tensor, Tensor>)>();
-        for (var layer = 0; layer < widths.Length - 1; layer++)
+        Sequential network;
+        // Linear layers draw their initial weights from torch's global generator: seeding it and drawing must not
+        // interleave with another trainer in this process, or the same seed would give different weights.
+        lock (InitializationLock)
         {
-            var linear = nn.Linear(widths[layer], widths[layer + 1]);
-            layers.Add(linear);
-            modules.Add(($"linear{layer}", linear));
-            if (layer < widths.Length - 2)
-            {
-                modules.Add(($"relu{layer}", nn.ReLU()));
-            }
+            manual_seed(hyperparameters.Seed);
+            network = BuildNetwork(widths, layers);
         }
-        var network = nn.Sequential(modules).to(device);
+        network = network.to(device);
         using var optimizer = hyperparameters.Optimizer == Hyperparameters.Sgd
             ? (optim.Optimizer)optim.SGD(network.parameters(), hyperparameters.LearningRate, momentum: 0.9)
             : optim.Adam(network.parameters(), hyperparameters.LearningRate);
@@ -92,6 +88,24 @@ public static class MlpTrainer
 
         return new TrainedMlp(network, layers, features, target, data.Classes, history,
             validationRows.Select(row => data.Features[row]).ToArray());
+    }
+
+    private static readonly Lock InitializationLock = new();
+
+    private static Sequential BuildNetwork(int[] widths, List<Linear> layers)
+    {
+        var modules = new List<(string, nn.Module<Tensor, Tensor>)>();
+        for (var layer = 0; layer < widths.Length - 1; layer++)
+        {
+            var linear = nn.Linear(widths[layer], widths[layer + 1]);
+            layers.Add(linear);
+            modules.Add(($"linear{layer}", linear));
+            if (layer < widths.Length - 2)
+            {
+                modules.Add(($"relu{layer}", nn.ReLU()));
+            }
+        }
+        return nn.Sequential(modules);
     }
 
     /// <summary>Row indices shuffled with the seed; the first share of them is held out for validation.</summary>
