@@ -83,7 +83,7 @@ public sealed class TrainingJobsTests
 
         var (states, progress) = await FollowEventsAsync(admin, id, TimeSpan.FromMinutes(4));
         Assert.AreEqual("Succeeded", states[^1].GetProperty("state").GetString(), states[^1].ToString());
-        Assert.AreEqual(Enumerable.Range(1, 12).ToList(), progress.Select(epoch => epoch.GetProperty("epoch").GetInt32()).ToList());
+        CollectionAssert.AreEqual(Enumerable.Range(1, 12).ToList(), progress.Select(epoch => epoch.GetProperty("epoch").GetInt32()).ToList());
 
         var job = await admin.GetAsync<JsonElement>($"{Jobs}/{id}");
         Assert.AreEqual(1, job.GetProperty("attempts").GetInt32());
