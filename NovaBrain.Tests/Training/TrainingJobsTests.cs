@@ -155,6 +155,48 @@ public sealed class TrainingJobsTests
         StringAssert.Contains(failed.GetProperty("failureReason").GetString(), "no column 'price'");
     }
 
+    [TestMethod]
+    [DoNotParallelize]
+    public async Task Job_WhoseWorkerIsKilled_ResumesFromItsCheckpoint_AndEndsAsAnUninterruptedRun()
+    {
+        var system = await RunningSystem.GetAsync();
+        using var admin = await system.CreateAdminClientAsync();
+        var csv = TrainingData.ClassificationCsv(3000, seed: 31);
+        var dataset = await UploadAsync(admin, csv);
+        var settings = new { hiddenLayers = new[] { 32, 16 }, epochs = 60, batchSize = 4, checkpointEvery = 5, earlyStoppingPatience = 0, seed = 9 };
+        var submitted = await SubmitAsync(admin, dataset, Accounts.Unique("crash").ToLowerInvariant(), settings);
+        var id = submitted.GetProperty("id").GetString()!;
+
+        var checkpointed = await Eventually.ReturnsAsync(() => admin.GetAsync<JsonElement>($"{Jobs}/{id}"),
+            job => job.GetProperty("checkpointEpoch").GetInt32() >= 5 || job.GetProperty("state").GetString() is "Succeeded" or "Failed" or "Cancelled",
+            TimeSpan.FromMinutes(3), "a first checkpoint");
+        Assert.AreEqual("Running", checkpointed.GetProperty("state").GetString(), "the job must still be running when its worker is killed");
+        system.KillService("training");
+        await system.StartResourceAsync("training", TestContext.CancellationToken);
+
+        var finished = await Eventually.ReturnsAsync(() => admin.GetAsync<JsonElement>($"{Jobs}/{id}"),
+            job => job.GetProperty("state").GetString() is "Succeeded" or "Failed" or "Cancelled", TimeSpan.FromMinutes(5), "the job to finish");
+        Assert.AreEqual("Succeeded", finished.GetProperty("state").GetString(), finished.ToString());
+        Assert.AreEqual(2, finished.GetProperty("attempts").GetInt32());
+
+        var progress = await admin.GetAsync<JsonElement>($"{Jobs}/{id}/progress");
+        var resumedAt = progress.EnumerateArray().First(epoch => epoch.GetProperty("attempt").GetInt32() == 2).GetProperty("epoch").GetInt32();
+        Assert.IsTrue(resumedAt > 5 && (resumedAt - 1) % 5 == 0, $"attempt 2 starts right after a checkpoint, not at epoch {resumedAt}");
+
+        // The same training without a crash, here in the test, ends with the same metrics.
+        var template = NovaBrain.Training.Templates.BuiltInTemplates.Find("mlp-classifier", 1)!;
+        var (hyperparameters, _) = NovaBrain.Training.Templates.HyperparameterValidator.Validate(template,
+            JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(JsonSerializer.Serialize(settings)));
+        using var uninterrupted = await NovaBrain.Training.Trainer.MlpTrainer.TrainAsync(
+            NovaBrain.Training.Trainer.TabularDataset.ReadCsv(new StringReader(csv), "species", "classification"),
+            template, hyperparameters!, TorchSharp.torch.CPU, null, (_, _, _) => Task.CompletedTask, TestContext.CancellationToken);
+        var version = await admin.GetAsync<VersionBody>($"{RegistryClient.Models}/{finished.GetProperty("modelName").GetString()}/versions/{finished.GetProperty("modelVersion").GetInt32()}");
+        foreach (var metric in new[] { "val_loss", "val_accuracy", "train_loss" })
+        {
+            Assert.AreEqual(uninterrupted.History[^1].Metrics[metric], version.Metrics[metric], 1e-4, metric);
+        }
+    }
+
     private async Task<string> UploadAsync(HttpClient client, string csv)
     {
         var bytes = Encoding.UTF8.GetBytes(csv);

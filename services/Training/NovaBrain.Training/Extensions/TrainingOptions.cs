@@ -32,9 +32,12 @@ public sealed class TrainingWorkerOptions
     /// <summary>Whether this process consumes the job queue.</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>How long a claim on a running job lasts unless renewed; a crashed worker's job may run again after it.</summary>
+    /// <summary>
+    /// How long a claim on a running job lasts unless renewed: a crashed worker's job runs again this long after the
+    /// crash at the latest. Many heartbeats long, so that a slow database does not let a live job's claim lapse.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:05", "01:00:00")]
-    public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(2);
+    public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How often a running job's lease is renewed and its cancellation looked for.</summary>
     [Range(typeof(TimeSpan), "00:00:00.200", "00:10:00")]
