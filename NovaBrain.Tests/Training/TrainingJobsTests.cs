@@ -67,6 +67,15 @@ public sealed class TrainingJobsTests
         {
             Assert.IsTrue(errors.TryGetProperty(field, out _), $"{field} is named: {errors}");
         }
+
+        using var unknownDataset = await admin.PostAsJsonAsync(Jobs, new
+        {
+            template = "mlp-regressor",
+            dataset = $"sha256:{new string('0', 64)}",
+            labelColumn = "y",
+            modelName = "never-trained",
+        }, TestContext.CancellationToken);
+        await unknownDataset.AssertProblemAsync(HttpStatusCode.BadRequest, "dataset-not-found");
     }
 
     [TestMethod]

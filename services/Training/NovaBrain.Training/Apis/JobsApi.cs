@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using NovaBrain.Security;
+using NovaBrain.Training.Clients;
 using NovaBrain.Training.Extensions;
 using NovaBrain.Training.Infrastructure;
 using NovaBrain.Training.Jobs;
@@ -60,12 +61,17 @@ public static partial class JobsApi
     }
 
     public static async Task<Results<Created<JobResponse>, ValidationProblem, ProblemHttpResult>> SubmitJob(
-        SubmitJobRequest request, TrainingContext context, JobQueue queue, TimeProvider time, ClaimsPrincipal user, CancellationToken cancellationToken)
+        SubmitJobRequest request, [AsParameters] SubmitServices services, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
+        var (context, queue, parameters, time) = (services.Context, services.Queue, services.Parameters, services.Time);
         var (template, hyperparameters, errors) = Validate(request, queue.Options.MaxPriority);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
+        }
+        if (!await parameters.BlobExistsAsync(request.Dataset!, cancellationToken))
+        {
+            return Problems.DatasetNotFound(request.Dataset!);
         }
 
         var job = new TrainingJob
@@ -274,6 +280,9 @@ public static partial class JobsApi
         }
         return (template, values, errors);
     }
+
+    /// <summary>What submitting a job needs besides the request.</summary>
+    public sealed record SubmitServices(TrainingContext Context, JobQueue Queue, ParametersClient Parameters, TimeProvider Time);
 
     [GeneratedRegex("^sha256:[0-9a-f]{64}$", RegexOptions.CultureInvariant)]
     private static partial Regex DigestPattern();

@@ -21,6 +21,10 @@ internal static class Problems
     public static ProblemHttpResult AlreadyFinished(Guid id, string state) => NovaBrainProblems.Result(
         "job-finished", "The job has finished", $"Training job {id} is {state}; there is nothing to cancel.", StatusCodes.Status409Conflict);
 
+    public static ProblemHttpResult DatasetNotFound(string digest) => NovaBrainProblems.Result(
+        "dataset-not-found", "No such dataset",
+        $"The parameter service stores no blob {digest}; upload the CSV file first (PUT /api/params/v1/blobs/{{digest}}).", StatusCodes.Status400BadRequest);
+
     public static ProblemHttpResult QueueUnavailable(Guid id) => NovaBrainProblems.Result(
         "queue-unavailable", "The job queue is unavailable",
         $"Training job {id} could not be queued, so it was marked Failed; submit it again later.", StatusCodes.Status503ServiceUnavailable);

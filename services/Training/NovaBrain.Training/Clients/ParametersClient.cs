@@ -22,6 +22,18 @@ public sealed class ParametersClient(HttpClient http)
         return await response.Content.ReadAsByteArrayAsync(cancellationToken);
     }
 
+    /// <summary>Whether a blob with the digest is stored.</summary>
+    public async Task<bool> BlobExistsAsync(string digest, CancellationToken cancellationToken)
+    {
+        using var response = await http.GetAsync($"/api/params/v1/blobs/{digest}/info", cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+        response.EnsureSuccessStatusCode();
+        return true;
+    }
+
     /// <summary>Stores the bytes as a blob and answers its digest (storing the same bytes twice is harmless).</summary>
     public async Task<string> PutBlobAsync(byte[] bytes, CancellationToken cancellationToken)
     {

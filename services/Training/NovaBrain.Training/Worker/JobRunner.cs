@@ -225,11 +225,21 @@ public sealed partial class JobRunner(
         {
             while (await timer.WaitForNextTickAsync(stop))
             {
-                await using var scope = scopeFactory.CreateAsyncScope();
-                var heartbeatContext = scope.ServiceProvider.GetRequiredService<TrainingContext>();
-                var renewed = await heartbeatContext.Jobs
-                    .Where(j => j.Id == job.Id && j.Attempts == job.Attempts && j.State == JobStates.Running && !j.CancelRequested)
-                    .ExecuteUpdateAsync(j => j.SetProperty(x => x.LeaseExpiresAt, time.GetUtcNow() + Options.Lease), stop);
+                int renewed;
+                try
+                {
+                    await using var scope = scopeFactory.CreateAsyncScope();
+                    var heartbeatContext = scope.ServiceProvider.GetRequiredService<TrainingContext>();
+                    renewed = await heartbeatContext.Jobs
+                        .Where(j => j.Id == job.Id && j.Attempts == job.Attempts && j.State == JobStates.Running && !j.CancelRequested)
+                        .ExecuteUpdateAsync(j => j.SetProperty(x => x.LeaseExpiresAt, time.GetUtcNow() + Options.Lease), stop);
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    // A missed renewal is harmless while the lease lasts; the next tick tries again.
+                    LogHeartbeatFailed(exception, job.Id);
+                    continue;
+                }
                 if (renewed == 0)
                 {
                     await jobCancellation.CancelAsync();
@@ -270,6 +280,9 @@ public sealed partial class JobRunner(
         var delay = queue.Options.RetryDelay * Math.Pow(2, job.Attempts - 1);
         await queue.RetryAsync(job.Id, job.Priority, delay, CancellationToken.None);
     }
+
+    [LoggerMessage(LogLevel.Warning, "Renewing the lease of job {JobId} failed")]
+    private partial void LogHeartbeatFailed(Exception exception, Guid jobId);
 
     [LoggerMessage(LogLevel.Warning, "Job {JobId} was delivered but does not exist; dropped")]
     private partial void LogUnknownJob(Guid jobId);

@@ -45,8 +45,20 @@ public sealed partial class TrainingWorker(
             return;
         }
 
-        await using var scope = scopeFactory.CreateAsyncScope();
-        var outcome = await scope.ServiceProvider.GetRequiredService<JobRunner>().RunAsync(message.JobId, stoppingToken);
+        DeliveryOutcome outcome;
+        try
+        {
+            await using var scope = scopeFactory.CreateAsyncScope();
+            outcome = await scope.ServiceProvider.GetRequiredService<JobRunner>().RunAsync(message.JobId, stoppingToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+        {
+            // The job's own failures are handled by the runner; this is the database or the broker failing around it.
+            // Wait before handing the message back, so that an outage does not turn into a redelivery loop.
+            LogRunFailed(exception, message.JobId);
+            await Task.Delay(queue.Options.RetryDelay, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            outcome = DeliveryOutcome.Requeue;
+        }
         switch (outcome)
         {
             case DeliveryOutcome.Acknowledge:
@@ -63,6 +75,9 @@ public sealed partial class TrainingWorker(
 
     [LoggerMessage(LogLevel.Information, "Training worker consuming {Queue}")]
     private partial void LogConsuming(string queue);
+
+    [LoggerMessage(LogLevel.Error, "Running job {JobId} failed outside its training; its message goes back to the queue")]
+    private partial void LogRunFailed(Exception exception, Guid jobId);
 
     [LoggerMessage(LogLevel.Warning, "Unreadable job message {MessageId} dead-lettered")]
     private partial void LogUnreadable(string? messageId);
