@@ -57,11 +57,15 @@ var modelServing = AddPlatformService<Projects.NovaBrain_ModelServing>("model-se
     .WithReference(parameters)
     .WithServicePermissions(identity, Permissions.ModelsRead, Permissions.ParamsRead);
 var dataProcessing = AddPlatformService<Projects.NovaBrain_DataProcessing>("data-processing", ConnectionNames.DataDb);
-// Training's workers will take the same WithGpu; published, the job manager may also run jobs as Kubernetes Jobs.
+// Training reads datasets and writes checkpoints and weights in the parameter service, and registers trained models.
+// Published, it runs on GPU nodes and may also run jobs as Kubernetes Jobs.
 var training = AddPlatformService<Projects.NovaBrain_Training>("training", ConnectionNames.TrainingDb)
     .WithGpu(count: 1, cudaSettings: CudaSettings.Training)
     .WithComputeResources(cpuRequest: "2", memoryRequest: "8Gi", cpuLimit: "8", memoryLimit: "32Gi")
-    .WithKubernetesJobs();
+    .WithKubernetesJobs()
+    .WithReference(parameters)
+    .WithReference(modelRegistry)
+    .WithServicePermissions(identity, Permissions.ParamsRead, Permissions.ParamsWrite, Permissions.ModelsRead, Permissions.ModelsWrite);
 var monitoring = AddPlatformService<Projects.NovaBrain_Monitoring>("monitoring", ConnectionNames.MonitoringDb);
 var logging = AddPlatformService<Projects.NovaBrain_Logging>("logging", ConnectionNames.LogsDb);
 if (servers.Mongo is { } mongo)

@@ -1,3 +1,5 @@
+using NovaBrain.Training.Apis;
+using NovaBrain.Training.Extensions;
 using NovaBrain.Training.Infrastructure;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -5,9 +7,13 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddServiceDatabase<TrainingContext>("trainingdb");
 builder.AddRabbitMqEventBus("eventbus").AddOutbox<TrainingContext>();
+builder.AddApplicationServices();
+builder.AddTrainingWorker();
 
 var app = builder.Build();
 
+app.MapTemplatesApi();
+app.MapJobsApi();
 app.MapDefaultEndpoints(apiPrefix: "training");
 
 app.Run();

@@ -1,0 +1,92 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using NovaBrain.Training.Extensions;
+using NovaBrain.Training.Queue;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+
+namespace NovaBrain.Training.Worker;
+
+/// <summary>
+/// Consumes the job queue one message at a time (prefetch 1, manual acknowledgements) and hands each job to a
+/// <see cref="JobRunner"/>, which decides whether the message is acknowledged, requeued or dead-lettered.
+/// </summary>
+public sealed partial class TrainingWorker(
+    IConnection connection, JobQueue queue, IServiceScopeFactory scopeFactory, ILogger<TrainingWorker> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: stoppingToken);
+        await queue.DeclareAsync(channel, stoppingToken);
+        await channel.BasicQosAsync(prefetchSize: 0, prefetchCount: 1, global: false, stoppingToken);
+
+        var consumer = new AsyncEventingBasicConsumer(channel);
+        consumer.ReceivedAsync += (_, delivery) => OnReceivedAsync(channel, delivery, stoppingToken);
+        await channel.BasicConsumeAsync(queue.Options.QueueName, autoAck: false, consumer, stoppingToken);
+        LogConsuming(queue.Options.QueueName);
+        await Task.Delay(Timeout.Infinite, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+
+    private async Task OnReceivedAsync(IChannel channel, BasicDeliverEventArgs delivery, CancellationToken stoppingToken)
+    {
+        JobMessage? message;
+        try
+        {
+            message = JsonSerializer.Deserialize<JobMessage>(delivery.Body.Span);
+        }
+        catch (JsonException)
+        {
+            message = null;
+        }
+        if (message is null)
+        {
+            LogUnreadable(delivery.BasicProperties.MessageId);
+            await channel.BasicRejectAsync(delivery.DeliveryTag, requeue: false);
+            return;
+        }
+
+        DeliveryOutcome outcome;
+        try
+        {
+            await using var scope = scopeFactory.CreateAsyncScope();
+            outcome = await scope.ServiceProvider.GetRequiredService<JobRunner>().RunAsync(message.JobId, stoppingToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+        {
+            // The job's own failures are handled by the runner; this is the database or the broker failing around it.
+            // Wait before handing the message back, so that an outage does not turn into a redelivery loop.
+            LogRunFailed(exception, message.JobId);
+            await Task.Delay(queue.Options.RetryDelay, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            outcome = DeliveryOutcome.Requeue;
+        }
+        switch (outcome)
+        {
+            case DeliveryOutcome.Acknowledge:
+                await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false);
+                break;
+            case DeliveryOutcome.Requeue:
+                await channel.BasicNackAsync(delivery.DeliveryTag, multiple: false, requeue: true);
+                break;
+            default:
+                await channel.BasicRejectAsync(delivery.DeliveryTag, requeue: false);
+                break;
+        }
+    }
+
+    [LoggerMessage(LogLevel.Information, "Training worker consuming {Queue}")]
+    private partial void LogConsuming(string queue);
+
+    [LoggerMessage(LogLevel.Error, "Running job {JobId} failed outside its training; its message goes back to the queue")]
+    private partial void LogRunFailed(Exception exception, Guid jobId);
+
+    [LoggerMessage(LogLevel.Warning, "Unreadable job message {MessageId} dead-lettered")]
+    private partial void LogUnreadable(string? messageId);
+}
+
+/// <summary>What becomes of a job's message once the runner is done with it.</summary>
+public enum DeliveryOutcome
+{
+    Acknowledge,
+    Requeue,
+    DeadLetter,
+}
