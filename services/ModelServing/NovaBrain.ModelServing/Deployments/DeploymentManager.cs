@@ -137,37 +137,26 @@ public sealed class DeploymentManager(ModelLoader loader, TimeProvider time, ILo
     public bool SetCanaryPercent(Deployment deployment, int percent) => deployment.SetCanaryPercent(percent, time.GetUtcNow());
 
     /// <summary>Makes the ready canary the primary and retires the old primary once its requests are done; false without a ready canary.</summary>
-    public async Task<bool> PromoteCanaryAsync(Deployment deployment)
-    {
-        await deployment.Changes.WaitAsync();
-        try
-        {
-            var (promoted, previous) = deployment.PromoteCanary(time.GetUtcNow());
-            if (previous is not null)
-            {
-                await previous.DisposeAsync();
-            }
-            return promoted;
-        }
-        finally
-        {
-            deployment.Changes.Release();
-        }
-    }
+    public Task<bool> PromoteCanaryAsync(Deployment deployment) => ChangeAndRetireAsync(deployment, deployment.PromoteCanary);
 
     /// <summary>Stops the canary (loading, failed or ready) and retires its version; false without one.</summary>
-    public async Task<bool> AbortCanaryAsync(Deployment deployment)
+    public Task<bool> AbortCanaryAsync(Deployment deployment) => ChangeAndRetireAsync(deployment, deployment.AbortCanary);
+
+    /// <summary>
+    /// Makes a change to the deployment's versions and retires the version it leaves behind. Under the deployment's
+    /// change lock, so it waits for a canary load in progress to settle and what it retires cannot come back.
+    /// </summary>
+    private async Task<bool> ChangeAndRetireAsync(Deployment deployment, Func<DateTimeOffset, (bool Changed, ServedModel? Retired)> change)
     {
-        // After a canary load in progress has settled, so it cannot come back once aborted.
         await deployment.Changes.WaitAsync();
         try
         {
-            var (aborted, canary) = deployment.AbortCanary(time.GetUtcNow());
-            if (canary is not null)
+            var (changed, retired) = change(time.GetUtcNow());
+            if (retired is not null)
             {
-                await canary.DisposeAsync();
+                await retired.DisposeAsync();
             }
-            return aborted;
+            return changed;
         }
         finally
         {
