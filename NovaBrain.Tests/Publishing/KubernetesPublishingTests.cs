@@ -13,10 +13,6 @@ public sealed partial class KubernetesPublishingTests
     private static readonly string[] BackingServers =
         [ConnectionNames.Postgres, ConnectionNames.Redis, ConnectionNames.EventBus, ConnectionNames.Mongo, ConnectionNames.Prometheus];
 
-    /// <summary>The servers the AppHost gives a data volume; each gets a claim (Redis holds only counters and caches).</summary>
-    private static readonly string[] ServersWithData =
-        [ConnectionNames.Postgres, ConnectionNames.EventBus, ConnectionNames.Mongo, ConnectionNames.Prometheus];
-
     [TestMethod]
     public async Task Publish_RendersEveryServiceAsDeploymentServiceAndConfigMap()
     {
@@ -83,17 +79,10 @@ public sealed partial class KubernetesPublishingTests
             var container = set.Spec.Template.Spec.Containers.Single();
             var port = container.Ports.First().ContainerPort;
             Assert.AreEqual(port.ToString(), container.ReadinessProbe.TcpSocket.Port.Value, name);
-            if (ServersWithData.Contains(name))
-            {
-                var claim = set.Spec.VolumeClaimTemplates.Single();
-                CollectionAssert.AreEqual(new[] { "ReadWriteOnce" }, claim.Spec.AccessModes.ToList());
-                Assert.AreEqual("10Gi", claim.Spec.Resources.Requests["storage"].ToString());
-                Assert.IsTrue(container.VolumeMounts.Any(mount => mount.Name == claim.Metadata.Name), name);
-            }
-            else
-            {
-                Assert.IsNull(set.Spec.VolumeClaimTemplates, name);
-            }
+            var claim = set.Spec.VolumeClaimTemplates.Single();
+            CollectionAssert.AreEqual(new[] { "ReadWriteOnce" }, claim.Spec.AccessModes.ToList());
+            Assert.AreEqual("10Gi", claim.Spec.Resources.Requests["storage"].ToString());
+            Assert.IsTrue(container.VolumeMounts.Any(mount => mount.Name == claim.Metadata.Name), name);
         }
 
         var postgres = published.Named<V1StatefulSet>("postgres-statefulset").Spec.Template.Spec.Containers.Single();

@@ -14,7 +14,7 @@ public static class ContainerBackingServers
         return new BackingServers(
             InfrastructureMode.Containers,
             databases,
-            builder.AddRedis(ConnectionNames.Redis),
+            builder.AddRedis(ConnectionNames.Redis).WithDataVolume(),
             builder.AddRabbitMQ(ConnectionNames.EventBus).WithDataVolume(),
             builder.AddMongoDbContainer(ConnectionNames.Mongo),
             builder.AddPrometheusContainer(ConnectionNames.Prometheus, new LocalState(options.StateDirectory).Folder("prometheus-container")));
