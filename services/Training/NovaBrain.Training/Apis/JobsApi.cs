@@ -1,24 +1,18 @@
-using System.Globalization;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Security.Claims;
-using System.Text.Json;
-using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using NovaBrain.Security;
-using NovaBrain.Training.Clients;
 using NovaBrain.Training.Extensions;
 using NovaBrain.Training.Infrastructure;
 using NovaBrain.Training.Jobs;
-using NovaBrain.Training.Queue;
-using NovaBrain.Training.Templates;
 
 namespace NovaBrain.Training.Apis;
 
 /// <summary>Training jobs: submit, read, list, cancel, and follow their progress as server-sent events.</summary>
-public static partial class JobsApi
+public static class JobsApi
 {
     public const int MaxPageSize = 500;
     public const string ProgressEvent = "progress";
@@ -61,48 +55,16 @@ public static partial class JobsApi
     }
 
     public static async Task<Results<Created<JobResponse>, ValidationProblem, ProblemHttpResult>> SubmitJob(
-        SubmitJobRequest request, [AsParameters] SubmitServices services, ClaimsPrincipal user, CancellationToken cancellationToken)
+        SubmitJobRequest request, JobManager jobs, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
-        var (context, queue, parameters, time) = (services.Context, services.Queue, services.Parameters, services.Time);
-        var (template, hyperparameters, errors) = Validate(request, queue.Options.MaxPriority);
-        if (errors.Count > 0)
+        var result = await jobs.SubmitAsync(request, user.FindFirstValue(NovaBrainClaimTypes.Subject)!, cancellationToken);
+        return result.Outcome switch
         {
-            return TypedResults.ValidationProblem(errors);
-        }
-        if (!await parameters.BlobExistsAsync(request.Dataset!, cancellationToken))
-        {
-            return Problems.DatasetNotFound(request.Dataset!);
-        }
-
-        var job = new TrainingJob
-        {
-            Id = Guid.CreateVersion7(),
-            Owner = user.FindFirstValue(NovaBrainClaimTypes.Subject)!,
-            Template = template!.Name,
-            TemplateVersion = template.Version,
-            Hyperparameters = JsonSerializer.Serialize(hyperparameters, JsonSerializerOptions.Web),
-            Dataset = request.Dataset!,
-            LabelColumn = request.LabelColumn!,
-            ModelName = request.ModelName!,
-            Device = request.Device ?? JobDevices.Cpu,
-            Priority = request.Priority ?? 0,
-            CreatedAt = time.GetUtcNow(),
+            SubmitOutcome.Queued => TypedResults.Created($"{TemplatesApi.BasePath}/jobs/{result.Job!.Id}", JobResponse.From(result.Job)),
+            SubmitOutcome.Invalid => TypedResults.ValidationProblem(result.Errors!),
+            SubmitOutcome.DatasetNotFound => Problems.DatasetNotFound(request.Dataset!),
+            _ => Problems.QueueUnavailable(result.Job!.Id),
         };
-        context.Jobs.Add(job);
-        await context.SaveChangesAsync(cancellationToken);
-        try
-        {
-            await queue.EnqueueAsync(job.Id, job.Priority, cancellationToken);
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException)
-        {
-            job.State = JobStates.Failed;
-            job.FailureReason = $"The job could not be queued: {exception.Message}";
-            job.FinishedAt = time.GetUtcNow();
-            await context.SaveChangesAsync(CancellationToken.None);
-            return Problems.QueueUnavailable(job.Id);
-        }
-        return TypedResults.Created($"{TemplatesApi.BasePath}/jobs/{job.Id}", JobResponse.From(job));
     }
 
     public static async Task<Results<Ok<List<JobResponse>>, ValidationProblem>> ListJobs(
@@ -206,87 +168,19 @@ public static partial class JobsApi
     }
 
     public static async Task<Results<Ok<JobResponse>, ProblemHttpResult>> CancelJob(
-        string id, TrainingContext context, TimeProvider time, ClaimsPrincipal user, CancellationToken cancellationToken)
+        string id, JobManager jobs, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         if (!Guid.TryParse(id, out var jobId))
         {
             return Problems.InvalidJobId(id);
         }
-        if (await context.Jobs.AsNoTracking().SingleOrDefaultAsync(job => job.Id == jobId, cancellationToken) is not { } job)
+        var result = await jobs.CancelAsync(jobId, user.FindFirstValue(NovaBrainClaimTypes.Subject)!, cancellationToken);
+        return result.Outcome switch
         {
-            return Problems.JobNotFound(jobId);
-        }
-        if (job.Owner != user.FindFirstValue(NovaBrainClaimTypes.Subject))
-        {
-            return Problems.NotYourJob(jobId);
-        }
-
-        var now = time.GetUtcNow();
-        // A queued job is cancelled outright; a running one is flagged and its worker stops it. Both are conditional
-        // updates, so a job that a worker claims meanwhile is flagged rather than marked cancelled under its feet.
-        await context.Jobs.Where(j => j.Id == jobId && j.State == JobStates.Queued)
-            .ExecuteUpdateAsync(j => j
-                .SetProperty(x => x.State, JobStates.Cancelled)
-                .SetProperty(x => x.CancelRequested, true)
-                .SetProperty(x => x.FinishedAt, now), cancellationToken);
-        await context.Jobs.Where(j => j.Id == jobId && j.State == JobStates.Running)
-            .ExecuteUpdateAsync(j => j.SetProperty(x => x.CancelRequested, true), cancellationToken);
-
-        var updated = await context.Jobs.AsNoTracking().SingleAsync(j => j.Id == jobId, cancellationToken);
-        if (updated.State is JobStates.Succeeded or JobStates.Failed)
-        {
-            return Problems.AlreadyFinished(jobId, updated.State);
-        }
-        return TypedResults.Ok(JobResponse.From(updated));
+            CancelOutcome.Cancelled => TypedResults.Ok(JobResponse.From(result.Job!)),
+            CancelOutcome.NotFound => Problems.JobNotFound(jobId),
+            CancelOutcome.NotYours => Problems.NotYourJob(jobId),
+            _ => Problems.AlreadyFinished(jobId, result.Job!.State),
+        };
     }
-
-    private static (TrainingTemplate? Template, Hyperparameters? Values, Dictionary<string, string[]> Errors) Validate(
-        SubmitJobRequest request, int maxPriority)
-    {
-        var errors = new Dictionary<string, string[]>();
-        var template = string.IsNullOrWhiteSpace(request.Template) ? null : BuiltInTemplates.Find(request.Template, request.TemplateVersion);
-        if (template is null)
-        {
-            errors["template"] = [$"The template is one of {string.Join(", ", BuiltInTemplates.All.Select(t => t.Reference))} (templateVersion optional)."];
-        }
-        if (request.Dataset is null || !DigestPattern().IsMatch(request.Dataset))
-        {
-            errors["dataset"] = ["The dataset is the digest of a CSV blob in the parameter service, sha256:<64 lowercase hex digits>."];
-        }
-        if (string.IsNullOrWhiteSpace(request.LabelColumn) || request.LabelColumn.Length > TrainingJob.LabelColumnMaxLength)
-        {
-            errors["labelColumn"] = [$"The label column is the CSV header of the column to predict, 1 to {TrainingJob.LabelColumnMaxLength} characters."];
-        }
-        if (request.ModelName is null || !ModelNamePattern().IsMatch(request.ModelName))
-        {
-            errors["modelName"] = ["The model name is 1 to 100 characters: lowercase letters, digits, '.', '_' and '-', starting with a letter or digit."];
-        }
-        if (request.Device is not null && !JobDevices.All.Contains(request.Device))
-        {
-            errors["device"] = [$"The device is one of {string.Join(", ", JobDevices.All)}."];
-        }
-        if (request.Priority is < 0 || request.Priority > maxPriority)
-        {
-            errors["priority"] = [string.Create(CultureInfo.InvariantCulture, $"The priority is from 0 (lowest) to {maxPriority}.")];
-        }
-        if (template is null)
-        {
-            return (null, null, errors);
-        }
-        var (values, hyperparameterErrors) = HyperparameterValidator.Validate(template, request.Hyperparameters);
-        foreach (var (field, messages) in hyperparameterErrors)
-        {
-            errors[field] = messages;
-        }
-        return (template, values, errors);
-    }
-
-    /// <summary>What submitting a job needs besides the request.</summary>
-    public sealed record SubmitServices(TrainingContext Context, JobQueue Queue, ParametersClient Parameters, TimeProvider Time);
-
-    [GeneratedRegex("^sha256:[0-9a-f]{64}$", RegexOptions.CultureInvariant)]
-    private static partial Regex DigestPattern();
-
-    [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,99}$", RegexOptions.CultureInvariant)]
-    private static partial Regex ModelNamePattern();
 }

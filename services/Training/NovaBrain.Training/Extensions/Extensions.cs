@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using NovaBrain.Training.Clients;
+using NovaBrain.Training.Jobs;
 using NovaBrain.Training.Queue;
 using NovaBrain.Training.Worker;
 
@@ -8,7 +9,7 @@ namespace NovaBrain.Training.Extensions;
 
 public static class Extensions
 {
-    /// <summary>The Training service's own services: the job queue, the clients of the parameter service and the registry, and the event streams' options.</summary>
+    /// <summary>The Training service's own services: the job queue, job submission and cancellation, the clients of the parameter service and the registry, and the event streams' options.</summary>
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.Services.TryAddSingleton(TimeProvider.System);
@@ -16,6 +17,7 @@ public static class Extensions
         builder.Services.AddOptions<JobEventsOptions>().BindConfiguration(JobEventsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<ServiceAddressOptions>().BindConfiguration(ServiceAddressOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<JobQueue>();
+        builder.Services.AddScoped<JobManager>();
 
         // Datasets, checkpoints and models can be large: one attempt may take minutes, not the default 10 seconds.
 #pragma warning disable EXTEXP0001
