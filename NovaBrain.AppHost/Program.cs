@@ -45,7 +45,7 @@ var modelRegistry = AddPlatformService<Projects.NovaBrain_ModelRegistry>("model-
     .WithGrpcEndpoint()
     .WithReference(parameters)
     .WithServicePermissions(identity, Permissions.ParamsRead, Permissions.ParamsWrite);
-// Published, serving and training run on GPU nodes; serving scales with its load.
+// Published, serving and the training workers run on GPU nodes; serving scales with its load.
 var modelServing = AddPlatformService<Projects.NovaBrain_ModelServing>("model-serving", database: null)
     .WithGpu(count: 1, cudaSettings: CudaSettings.ModelServing)
     .WithComputeResources(cpuRequest: "2", memoryRequest: "8Gi", cpuLimit: "8", memoryLimit: "16Gi")
@@ -57,12 +57,16 @@ var modelServing = AddPlatformService<Projects.NovaBrain_ModelServing>("model-se
     .WithReference(parameters)
     .WithServicePermissions(identity, Permissions.ModelsRead, Permissions.ParamsRead);
 var dataProcessing = AddPlatformService<Projects.NovaBrain_DataProcessing>("data-processing", ConnectionNames.DataDb);
-// Training reads datasets and writes checkpoints and weights in the parameter service, and registers trained models.
-// Published, it runs on GPU nodes and may also run jobs as Kubernetes Jobs.
+// Training: the APIs (`training`) and the workers that run jobs (`training-worker`, NovaBrain:Training), one project
+// in two roles. Workers read datasets and write checkpoints and weights in the parameter service, and register
+// trained models; published, they run on GPU nodes or launch each job as a Kubernetes Job.
+var trainingSettings = TrainingSettings.From(builder.Configuration);
 var training = AddPlatformService<Projects.NovaBrain_Training>("training", ConnectionNames.TrainingDb)
-    .WithGpu(count: 1, cudaSettings: CudaSettings.Training)
-    .WithComputeResources(cpuRequest: "2", memoryRequest: "8Gi", cpuLimit: "8", memoryLimit: "32Gi")
-    .WithKubernetesJobs()
+    .WithReference(parameters)
+    .WithReference(modelRegistry)
+    .WithServicePermissions(identity, Permissions.ParamsRead, Permissions.ModelsRead);
+AddPlatformService<Projects.NovaBrain_Training>("training-worker", ConnectionNames.TrainingDb)
+    .AsTrainingWorker(training, trainingSettings)
     .WithReference(parameters)
     .WithReference(modelRegistry)
     .WithServicePermissions(identity, Permissions.ParamsRead, Permissions.ParamsWrite, Permissions.ModelsRead, Permissions.ModelsWrite);

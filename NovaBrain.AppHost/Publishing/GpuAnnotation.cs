@@ -8,7 +8,11 @@ namespace NovaBrain.AppHost.Publishing;
 /// <param name="Product">The GPU Feature Discovery product label, e.g. <c>NVIDIA-A100-SXM4-80GB</c>; null for any GPU.</param>
 /// <param name="SharedMemory">The size of the memory-backed <c>/dev/shm</c>.</param>
 /// <param name="ModelLoadTime">How long the startup probe waits for the process to come up (loading models, CUDA init).</param>
-public sealed record GpuAnnotation(int Count, string? Product, string SharedMemory, TimeSpan ModelLoadTime) : IResourceAnnotation;
+public sealed record GpuAnnotation(int Count, string? Product, string SharedMemory, TimeSpan ModelLoadTime) : IResourceAnnotation
+{
+    public const string DefaultSharedMemory = "2Gi";
+    public static readonly TimeSpan DefaultModelLoadTime = TimeSpan.FromMinutes(15);
+}
 
 /// <summary>The settings that select CUDA in each GPU service, given with <see cref="GpuPlacementExtensions.WithGpu"/>.</summary>
 public static class CudaSettings
@@ -21,7 +25,7 @@ public static class CudaSettings
         ["ModelServing__Defaults__Providers__2"] = "CPU",
     };
 
-    /// <summary>TorchSharp in training and its workers: tensors on the first visible CUDA device.</summary>
+    /// <summary>TorchSharp in the training workers: jobs that ask for CUDA train on the pod's GPUs.</summary>
     public static IReadOnlyDictionary<string, string> Training { get; } = new Dictionary<string, string>
     {
         ["Training__Device"] = "cuda",

@@ -14,11 +14,11 @@ public static class GpuPlacementExtensions
         int count = 1,
         string? product = null,
         IReadOnlyDictionary<string, string>? cudaSettings = null,
-        string sharedMemory = "2Gi",
+        string sharedMemory = GpuAnnotation.DefaultSharedMemory,
         TimeSpan? modelLoadTime = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        builder.WithAnnotation(new GpuAnnotation(count, product, sharedMemory, modelLoadTime ?? TimeSpan.FromMinutes(15)), ResourceAnnotationMutationBehavior.Replace);
+        builder.WithAnnotation(new GpuAnnotation(count, product, sharedMemory, modelLoadTime ?? GpuAnnotation.DefaultModelLoadTime), ResourceAnnotationMutationBehavior.Replace);
         if (cudaSettings is null || !builder.ApplicationBuilder.ExecutionContext.IsPublishMode)
         {
             return builder;

@@ -14,12 +14,12 @@ public sealed partial class KubernetesModelBuilder
     private const string CheckpointsVolume = "checkpoints";
 
     /// <summary>
-    /// The Job template (in a ConfigMap mounted into the manager), the manager's service account with a Role to run Jobs
-    /// in its namespace, and the checkpoint claim the Jobs share. The manager names each Job and gives its container
-    /// the job's arguments; everything else comes from the template.
+    /// The Job template (in a ConfigMap mounted into the manager), the manager's service account with a Role to create
+    /// Jobs in its namespace, and the checkpoint claim the Jobs share. The manager names each Job and tells its container
+    /// which job to run; everything else comes from the template.
     /// </summary>
     private IEnumerable<IKubernetesObject> JobObjects(
-        ProjectResource manager, string image, RenderedEnvironment environment, GpuAnnotation? gpu, KubernetesJobsAnnotation jobs,
+        ProjectResource manager, string image, RenderedEnvironment environment, KubernetesJobsAnnotation jobs,
         V1PodSpec managerPod, V1Container managerContainer)
     {
         var runner = ClusterNames.JobRunner(manager.Name);
@@ -43,12 +43,8 @@ public sealed partial class KubernetesModelBuilder
             ApiVersion = "rbac.authorization.k8s.io/v1",
             Kind = "Role",
             Metadata = Metadata(runner, manager.Name, Components.Service),
-            Rules =
-            [
-                new V1PolicyRule { ApiGroups = ["batch"], Resources = ["jobs"], Verbs = ["create", "get", "list", "watch", "delete"] },
-                new V1PolicyRule { ApiGroups = [""], Resources = ["pods"], Verbs = ["get", "list", "watch"] },
-                new V1PolicyRule { ApiGroups = [""], Resources = ["pods/log"], Verbs = ["get"] },
-            ],
+            // What launching a Job needs and no more: Kubernetes, not the manager, retries, times out and removes Jobs.
+            Rules = [new V1PolicyRule { ApiGroups = ["batch"], Resources = ["jobs"], Verbs = ["create", "get"] }],
         };
         yield return new V1RoleBinding
         {
@@ -72,8 +68,8 @@ public sealed partial class KubernetesModelBuilder
                 Resources = new V1VolumeResourceRequirements { Requests = new Dictionary<string, ResourceQuantity> { ["storage"] = new(jobs.CheckpointSize) } },
             },
         };
-        var template = JobTemplate(manager, image, environment, gpu, jobs, checkpoints);
-        jobTemplates.Add(new JobTemplate(templateConfigMap, template, gpu));
+        var template = JobTemplate(manager, image, environment, jobs, checkpoints);
+        jobTemplates.Add(new JobTemplate(templateConfigMap, template, jobs.Gpu));
         yield return new V1ConfigMap
         {
             ApiVersion = "v1",
@@ -84,7 +80,7 @@ public sealed partial class KubernetesModelBuilder
     }
 
     private V1Job JobTemplate(
-        ProjectResource manager, string image, RenderedEnvironment environment, GpuAnnotation? gpu, KubernetesJobsAnnotation jobs, string checkpointClaim)
+        ProjectResource manager, string image, RenderedEnvironment environment, KubernetesJobsAnnotation jobs, string checkpointClaim)
     {
         var name = ClusterNames.Job(manager.Name);
         var container = new V1Container
@@ -92,8 +88,9 @@ public sealed partial class KubernetesModelBuilder
             Name = name,
             Image = image,
             EnvFrom = EnvFrom(environment),
-            Env = environment.Variables.Count == 0 ? null : [.. environment.Variables],
-            Resources = Resources(manager, gpu),
+            // After the manager's own variables, so that the Job's settings win over its ConfigMap's.
+            Env = [.. environment.Variables, .. jobs.Environment.Select(setting => new V1EnvVar { Name = setting.Key, Value = setting.Value })],
+            Resources = Resources(jobs.Resources, jobs.Gpu),
             SecurityContext = new V1SecurityContext { AllowPrivilegeEscalation = false },
             VolumeMounts = [new V1VolumeMount { Name = CheckpointsVolume, MountPath = KubernetesJobsAnnotation.CheckpointPath }],
         };
@@ -108,7 +105,7 @@ public sealed partial class KubernetesModelBuilder
             SecurityContext = NonRootPod,
             Volumes = [new V1Volume { Name = CheckpointsVolume, PersistentVolumeClaim = new V1PersistentVolumeClaimVolumeSource { ClaimName = checkpointClaim } }],
         };
-        if (gpu is not null)
+        if (jobs.Gpu is { } gpu)
         {
             PlaceOnGpus(pod, container, gpu);
         }

@@ -51,7 +51,10 @@ public sealed partial class KubernetesModelBuilder(
             if (resource is ProjectResource project)
             {
                 var image = ProjectImage(project);
-                serviceImages.Add(ImageReference.Parse(image));
+                if (ImageReference.Parse(image) is var reference && !serviceImages.Contains(reference))
+                {
+                    serviceImages.Add(reference);
+                }
                 objects.AddRange(ProjectObjects(project, image, environment, endpoints));
                 if (project.TryGetLastAnnotation<GpuAnnotation>(out var gpu))
                 {
@@ -175,7 +178,7 @@ public sealed partial class KubernetesModelBuilder(
             Ports = endpoints.Of(project).Select(ContainerPort).ToList(),
             EnvFrom = EnvFrom(environment),
             Env = environment.Variables.Count == 0 ? null : [.. environment.Variables],
-            Resources = Resources(project, gpu),
+            Resources = Resources(ComputeOf(project), gpu),
             StartupProbe = gpu is null
                 ? HttpProbe(LivenessPath, period: 5, failures: 24)
                 : HttpProbe(LivenessPath, period: (int)GpuStartupPeriod.TotalSeconds, failures: (int)Math.Ceiling(gpu.ModelLoadTime / GpuStartupPeriod)),
@@ -222,7 +225,7 @@ public sealed partial class KubernetesModelBuilder(
 
         if (project.TryGetLastAnnotation<KubernetesJobsAnnotation>(out var jobs))
         {
-            objects.AddRange(JobObjects(project, image, environment, gpu, jobs, pod, container));
+            objects.AddRange(JobObjects(project, image, environment, jobs, pod, container));
         }
         else
         {
@@ -404,7 +407,7 @@ public sealed partial class KubernetesModelBuilder(
             Ports = endpoints.Select(ContainerPort).ToList(),
             EnvFrom = EnvFrom(environment),
             Env = variables.Count == 0 ? null : variables,
-            Resources = Resources(container, gpu: null),
+            Resources = Resources(ComputeOf(container), gpu: null),
             VolumeMounts = [],
         };
         if (endpoints.FirstOrDefault() is { } primary)
@@ -528,9 +531,11 @@ public sealed partial class KubernetesModelBuilder(
         ? [new V1EnvFromSource { ConfigMapRef = new V1ConfigMapEnvSource { Name = configMap.Metadata.Name } }]
         : null;
 
-    private static V1ResourceRequirements Resources(IResource resource, GpuAnnotation? gpu)
+    private static ComputeResourcesAnnotation ComputeOf(IResource resource) =>
+        resource.TryGetLastAnnotation<ComputeResourcesAnnotation>(out var annotation) ? annotation : ComputeResourcesAnnotation.Default;
+
+    private static V1ResourceRequirements Resources(ComputeResourcesAnnotation compute, GpuAnnotation? gpu)
     {
-        var compute = resource.TryGetLastAnnotation<ComputeResourcesAnnotation>(out var annotation) ? annotation : ComputeResourcesAnnotation.Default;
         var limits = new Dictionary<string, ResourceQuantity> { ["cpu"] = new(compute.CpuLimit), ["memory"] = new(compute.MemoryLimit) };
         if (gpu is not null)
         {
@@ -583,12 +588,14 @@ public sealed partial class KubernetesModelBuilder(
 
     private string ProjectImage(ProjectResource project)
     {
-        if (options.Images.TryGetValue(project.Name, out var configured))
+        // A resource that runs another's image (the same project in another role) is configured under that one's name.
+        var imageOf = project.TryGetLastAnnotation<SharedImageAnnotation>(out var shared) ? shared.Resource : project.Name;
+        if (options.Images.TryGetValue(imageOf, out var configured))
         {
             return CheckTag(project.Name, configured);
         }
 
-        var repository = $"{ClusterNames.Application}/{project.Name}";
+        var repository = $"{ClusterNames.Application}/{imageOf}";
         var registry = string.IsNullOrWhiteSpace(options.Registry) ? string.Empty : options.Registry.TrimEnd('/') + "/";
         return CheckTag(project.Name, $"{registry}{repository}:{options.ImageTag ?? DefaultTag()}");
     }

@@ -5,15 +5,19 @@ using NovaBrain.Training.Infrastructure;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddServiceDatabase<TrainingContext>("trainingdb");
+// Training:Role: the APIs, a queue worker or one job (a Kubernetes Job's process); only the APIs migrate the database.
+var process = builder.AddTrainingRole();
 builder.AddRabbitMqEventBus("eventbus").AddOutbox<TrainingContext>();
 builder.AddApplicationServices();
-builder.AddTrainingWorker();
+builder.AddTrainingWorker(process);
 
 var app = builder.Build();
 
-app.MapTemplatesApi();
-app.MapJobsApi();
+if (process.Role == TrainingRole.Api)
+{
+    app.MapTemplatesApi();
+    app.MapJobsApi();
+}
 app.MapDefaultEndpoints(apiPrefix: "training");
 
 app.Run();

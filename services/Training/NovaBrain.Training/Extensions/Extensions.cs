@@ -1,14 +1,19 @@
+using k8s;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using NovaBrain.Training.Clients;
+using NovaBrain.Training.Infrastructure;
 using NovaBrain.Training.Jobs;
 using NovaBrain.Training.Queue;
 using NovaBrain.Training.Worker;
+using NovaBrain.Training.Worker.Kubernetes;
 
 namespace NovaBrain.Training.Extensions;
 
 public static class Extensions
 {
+    private const string DatabaseName = "trainingdb";
+
     /// <summary>The Training service's own services: the job queue, job submission and cancellation, the clients of the parameter service and the registry, and the event streams' options.</summary>
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
@@ -41,15 +46,57 @@ public static class Extensions
         return builder;
     }
 
-    /// <summary>The training worker in this process, unless <c>Training:Worker:Enabled</c> is false.</summary>
-    public static IHostApplicationBuilder AddTrainingWorker(this IHostApplicationBuilder builder)
+    /// <summary>
+    /// This process's role (<c>Training:Role</c>): the APIs, a worker or one job. The database is migrated in the API
+    /// role only, so that worker replicas starting together never race to migrate it.
+    /// </summary>
+    public static TrainingProcessOptions AddTrainingRole(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<TrainingWorkerOptions>().BindConfiguration(TrainingWorkerOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        if (builder.Configuration.GetValue($"{TrainingWorkerOptions.SectionName}:{nameof(TrainingWorkerOptions.Enabled)}", defaultValue: true))
+        var process = TrainingProcessOptions.From(builder.Configuration);
+        builder.Services.AddOptions<TrainingProcessOptions>().BindConfiguration(TrainingProcessOptions.SectionName);
+        if (process.Role == TrainingRole.Api)
         {
-            builder.Services.AddScoped<JobRunner>();
-            builder.Services.AddHostedService<TrainingWorker>();
+            builder.AddServiceDatabase<TrainingContext>(DatabaseName);
         }
+        else
+        {
+            builder.AddNpgsqlDbContext<TrainingContext>(DatabaseName);
+        }
+        return process;
+    }
+
+    /// <summary>What runs jobs in this process: nothing (API), a queue consumer per slot (worker) or one job (job).</summary>
+    public static IHostApplicationBuilder AddTrainingWorker(this IHostApplicationBuilder builder, TrainingProcessOptions process)
+    {
+        if (process.Role == TrainingRole.Api)
+        {
+            return builder;
+        }
+
+        builder.Services.AddOptions<TrainingWorkerOptions>().BindConfiguration(TrainingWorkerOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddScoped<JobRunner>();
+        if (process.Role == TrainingRole.Job)
+        {
+            builder.Services.AddHostedService<JobProcess>();
+            return builder;
+        }
+
+        if (process.Execution == JobExecution.KubernetesJobs)
+        {
+            builder.Services.AddOptions<KubernetesJobsOptions>().BindConfiguration(KubernetesJobsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+            builder.Services.AddSingleton(services => KubernetesJobTemplate.Load(services.GetRequiredService<IOptions<KubernetesJobsOptions>>().Value.TemplatePath));
+            builder.Services.AddSingleton<IKubernetes>(_ => new k8s.Kubernetes(KubernetesClientConfiguration.InClusterConfig()));
+            builder.Services.AddScoped<IJobExecution, KubernetesJobExecution>();
+            // Launching a Job takes moments; one slot is enough, and the worker needs no GPU of its own.
+            builder.Services.AddSingleton<IReadOnlyList<WorkerSlot>>(WorkerSlot.Detect(configured: 1));
+        }
+        else
+        {
+            builder.Services.AddScoped<IJobExecution, InProcessExecution>();
+            builder.Services.AddSingleton<IReadOnlyList<WorkerSlot>>(services =>
+                WorkerSlot.Detect(services.GetRequiredService<IOptions<TrainingWorkerOptions>>().Value.Slots));
+        }
+        builder.Services.AddHostedService<TrainingWorker>();
         return builder;
     }
 

@@ -24,13 +24,64 @@ public sealed class JobQueueOptions
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(10);
 }
 
-/// <summary>Bound from <c>Training:Worker</c>: the worker that runs jobs in this process, one at a time.</summary>
+/// <summary>What a process of the Training service does (<see cref="TrainingProcessOptions.Role"/>).</summary>
+public enum TrainingRole
+{
+    /// <summary>The REST APIs: templates, job submission, progress. It alone migrates the database.</summary>
+    Api,
+
+    /// <summary>Consumes the job queue and runs each job (or launches it as a Kubernetes Job); serves only health and metrics.</summary>
+    Worker,
+
+    /// <summary>Runs the one job <see cref="TrainingProcessOptions.JobId"/> and exits: the process of a Kubernetes Job.</summary>
+    Job,
+}
+
+/// <summary>How a worker runs the jobs it is delivered.</summary>
+public enum JobExecution
+{
+    /// <summary>In the worker's own process, one job per slot.</summary>
+    InProcess,
+
+    /// <summary>Each job as a <c>batch/v1</c> Job from the mounted template (<see cref="KubernetesJobsOptions"/>).</summary>
+    KubernetesJobs,
+}
+
+/// <summary>Bound from <c>Training</c>: the role of this process, read once at start-up.</summary>
+public sealed class TrainingProcessOptions
+{
+    public const string SectionName = "Training";
+
+    public TrainingRole Role { get; set; } = TrainingRole.Api;
+
+    /// <summary>In the worker role: where jobs run.</summary>
+    public JobExecution Execution { get; set; } = JobExecution.InProcess;
+
+    /// <summary>In the job role: the job to run.</summary>
+    public Guid? JobId { get; set; }
+
+    public static TrainingProcessOptions From(IConfiguration configuration)
+    {
+        var options = configuration.GetSection(SectionName).Get<TrainingProcessOptions>() ?? new TrainingProcessOptions();
+        if (options.Role == TrainingRole.Job && options.JobId is null)
+        {
+            throw new InvalidOperationException("Training:Role is Job, but Training:JobId names no job to run.");
+        }
+        return options;
+    }
+}
+
+/// <summary>Bound from <c>Training:Worker</c>: the worker that runs jobs, one at a time per slot.</summary>
 public sealed class TrainingWorkerOptions
 {
     public const string SectionName = "Training:Worker";
 
-    /// <summary>Whether this process consumes the job queue.</summary>
-    public bool Enabled { get; set; } = true;
+    /// <summary>
+    /// How many jobs the worker runs at once. Unset: one per visible CUDA device, each job on its own device, or one
+    /// on a machine without CUDA.
+    /// </summary>
+    [Range(1, 64)]
+    public int? Slots { get; set; }
 
     /// <summary>
     /// How long a claim on a running job lasts unless renewed: a crashed worker's job runs again this long after the
@@ -64,4 +115,19 @@ public sealed class JobEventsOptions
     /// <summary>How often a stream looks for new progress and state changes.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+}
+
+/// <summary>
+/// Bound from <c>KubernetesJobs</c> (the published worker gets both from its manifests): the Job template mounted from
+/// its ConfigMap and the namespace the worker runs in.
+/// </summary>
+public sealed class KubernetesJobsOptions
+{
+    public const string SectionName = "KubernetesJobs";
+
+    [Required]
+    public string TemplatePath { get; set; } = "";
+
+    [Required]
+    public string Namespace { get; set; } = "";
 }

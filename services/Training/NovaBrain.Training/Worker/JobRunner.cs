@@ -30,11 +30,9 @@ public sealed partial class JobRunner(
     TimeProvider time,
     ILogger<JobRunner> logger)
 {
-    public static readonly string WorkerName = $"{Environment.MachineName}/{Environment.ProcessId}";
-
     private TrainingWorkerOptions Options => workerOptions.Value;
 
-    public async Task<DeliveryOutcome> RunAsync(Guid jobId, CancellationToken stoppingToken)
+    public async Task<DeliveryOutcome> RunAsync(Guid jobId, WorkerSlot slot, CancellationToken stoppingToken)
     {
         var now = time.GetUtcNow();
         var claimed = await context.Jobs
@@ -43,7 +41,7 @@ public sealed partial class JobRunner(
             .ExecuteUpdateAsync(job => job
                 .SetProperty(j => j.State, JobStates.Running)
                 .SetProperty(j => j.Attempts, j => j.Attempts + 1)
-                .SetProperty(j => j.Worker, WorkerName)
+                .SetProperty(j => j.Worker, slot.WorkerName)
                 .SetProperty(j => j.LeaseExpiresAt, now + Options.Lease)
                 .SetProperty(j => j.StartedAt, j => j.StartedAt ?? now), stoppingToken);
         var job = await context.Jobs.AsNoTracking().SingleOrDefaultAsync(j => j.Id == jobId, stoppingToken);
@@ -62,13 +60,13 @@ public sealed partial class JobRunner(
             return DeliveryOutcome.DeadLetter;
         }
 
-        LogStarted(job.Id, job.Attempts, WorkerName);
+        LogStarted(job.Id, job.Attempts, slot.WorkerName);
         using var jobCancellation = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         using var heartbeat = new CancellationTokenSource();
         var heartbeatTask = HeartbeatAsync(job, jobCancellation, heartbeat.Token);
         try
         {
-            var (version, weights) = await TrainAndRegisterAsync(job, jobCancellation.Token);
+            var (version, weights) = await TrainAndRegisterAsync(job, slot, jobCancellation.Token);
             await FinishAsync(job, JobStates.Succeeded, failureReason: null, version, weights);
             LogSucceeded(job.Id, job.ModelName, version);
             return DeliveryOutcome.Acknowledge;
@@ -124,7 +122,7 @@ public sealed partial class JobRunner(
         return DeliveryOutcome.Acknowledge;
     }
 
-    private async Task<(int Version, string Weights)> TrainAndRegisterAsync(TrainingJob job, CancellationToken cancellationToken)
+    private async Task<(int Version, string Weights)> TrainAndRegisterAsync(TrainingJob job, WorkerSlot slot, CancellationToken cancellationToken)
     {
         var template = BuiltInTemplates.Find(job.Template, job.TemplateVersion)
             ?? throw new JobDefinitionException($"Template {job.Template}@{job.TemplateVersion} no longer exists.");
@@ -144,9 +142,9 @@ public sealed partial class JobRunner(
         var device = torch.CPU;
         if (job.Device == JobDevices.Cuda)
         {
-            if (torch.cuda.is_available())
+            if (slot.Cuda is { } cuda)
             {
-                device = torch.CUDA;
+                device = cuda;
             }
             else
             {
