@@ -4,7 +4,7 @@ namespace NovaBrain.Tests.AppHost;
 public sealed class IdentityModelTests
 {
     private static readonly string[] ClientServices =
-        ["auth", "model-registry", "model-serving", "data-processing", "training", "parameters", "monitoring", "logging", "gateway"];
+        ["auth", "model-registry", "model-serving", "data-processing", "training", "training-worker", "parameters", "monitoring", "logging", "gateway"];
 
     [TestMethod]
     public async Task EveryService_TrustsTheGatewayIssuer_AndHasItsOwnClient()

@@ -6,23 +6,34 @@ namespace NovaBrain.Tests.Publishing;
 [TestClass]
 public sealed class GpuPlacementTests
 {
-    private static readonly string[] GpuDeployments = ["model-serving-deployment", "training-deployment"];
+    /// <summary>Serving and the training workers, which train on their own GPUs by default.</summary>
+    private static readonly string[] GpuDeployments = ["model-serving-deployment", "training-worker-deployment"];
 
-    /// <summary>Serving and training, whose jobs run on GPUs too.</summary>
-    private static readonly string[] GpuWorkloads = [.. GpuDeployments, "training-job"];
+    /// <summary>With jobs run as Kubernetes Jobs, the Jobs get the GPUs and the workers that launch them none.</summary>
+    private static readonly string[] GpuWorkloadsWithJobs = ["model-serving-deployment", "training-worker-job"];
 
     [TestMethod]
-    public async Task Gpu_LimitAffinityAndTolerationExactlyOnServingAndTraining()
+    public async Task Gpu_LimitAffinityAndTolerationExactlyOnServingAndTheTrainingWorkers()
     {
-        var published = await PublishedManifests.DefaultAsync();
+        AssertGpuExactlyOn(await PublishedManifests.DefaultAsync(), GpuDeployments);
+    }
 
+    [TestMethod]
+    public async Task Gpu_WithKubernetesJobs_IsOnTheJobsAndNotOnTheWorkersThatLaunchThem()
+    {
+        AssertGpuExactlyOn(await PublishedManifests.ConfiguredAsync(), GpuWorkloadsWithJobs);
+    }
+
+    private static void AssertGpuExactlyOn(PublishedManifests published, string[] gpuWorkloads)
+    {
+        CollectionAssert.IsSubsetOf(gpuWorkloads, published.PodTemplates().Keys.ToList());
         foreach (var (name, template) in published.PodTemplates())
         {
             var pod = template.Spec;
             var resources = pod.Containers.Single().Resources;
             var tolerates = (pod.Tolerations ?? []).Any(t => t.Key == "nvidia.com/gpu");
             var requiresGpuNodes = pod.Affinity?.NodeAffinity?.RequiredDuringSchedulingIgnoredDuringExecution is not null;
-            if (!GpuWorkloads.Contains(name))
+            if (!gpuWorkloads.Contains(name))
             {
                 Assert.IsFalse(resources.Limits.ContainsKey("nvidia.com/gpu") || (resources.Requests?.ContainsKey("nvidia.com/gpu") ?? false), $"{name} asks for a GPU");
                 Assert.IsFalse(tolerates, $"{name} tolerates the GPU taint");
@@ -92,8 +103,8 @@ public sealed class GpuPlacementTests
         CollectionAssert.AreEqual(
             new[] { "TensorRT", "CUDA", "CPU" },
             new[] { serving["ModelServing__Defaults__Providers__0"], serving["ModelServing__Defaults__Providers__1"], serving["ModelServing__Defaults__Providers__2"] });
-        Assert.AreEqual("cuda", published.Named<V1ConfigMap>("training-config").Data["Training__Device"]);
-        foreach (var configMap in published.InBase<V1ConfigMap>().Where(c => c.Metadata.Name is not ("model-serving-config" or "training-config")))
+        Assert.AreEqual("cuda", published.Named<V1ConfigMap>("training-worker-config").Data["Training__Device"]);
+        foreach (var configMap in published.InBase<V1ConfigMap>().Where(c => c.Metadata.Name is not ("model-serving-config" or "training-worker-config")))
         {
             Assert.IsFalse((configMap.Data ?? new Dictionary<string, string>()).Keys.Any(key => key.Contains("Providers", StringComparison.Ordinal) || key == "Training__Device"),
                 configMap.Metadata.Name);
@@ -108,7 +119,7 @@ public sealed class GpuPlacementTests
 
         foreach (var (name, template) in configured.PodTemplates())
         {
-            Assert.AreEqual(GpuWorkloads.Contains(name) ? "gpu-serving" : null, template.Spec.PriorityClassName, name);
+            Assert.AreEqual(GpuWorkloadsWithJobs.Contains(name) ? "gpu-serving" : null, template.Spec.PriorityClassName, name);
         }
 
         Assert.IsTrue(defaults.PodTemplates().Values.All(template => template.Spec.PriorityClassName is null));
@@ -120,7 +131,7 @@ public sealed class GpuPlacementTests
         var published = await PublishedManifests.ConfiguredAsync();
 
         var patches = published.Objects.Where(o => o.File == "overlays/prod/gpu-placement.yaml").Select(o => (V1Deployment)o.Object).ToList();
-        CollectionAssert.AreEquivalent(GpuDeployments, patches.Select(p => p.Metadata.Name).ToList());
+        CollectionAssert.AreEquivalent(new[] { "model-serving-deployment" }, patches.Select(p => p.Metadata.Name).ToList(), "the Job template is rewritten whole instead");
         foreach (var patch in patches)
         {
             var pod = patch.Spec.Template.Spec;

@@ -8,7 +8,7 @@ namespace NovaBrain.Tests.Publishing;
 public sealed partial class KubernetesPublishingTests
 {
     private static readonly string[] Services =
-        ["auth", "parameters", "model-registry", "model-serving", "data-processing", "training", "monitoring", "logging", "gateway"];
+        ["auth", "parameters", "model-registry", "model-serving", "data-processing", "training", "training-worker", "monitoring", "logging", "gateway"];
 
     private static readonly string[] BackingServers =
         [ConnectionNames.Postgres, ConnectionNames.Redis, ConnectionNames.EventBus, ConnectionNames.Mongo, ConnectionNames.Prometheus];
@@ -44,7 +44,7 @@ public sealed partial class KubernetesPublishingTests
     {
         var published = await PublishedManifests.DefaultAsync();
 
-        foreach (var name in Services.Except(["model-serving", "training", "parameters"]))
+        foreach (var name in Services.Except(["model-serving", "training-worker", "parameters"]))
         {
             var strategy = published.Named<V1Deployment>($"{name}-deployment").Spec.Strategy;
             Assert.AreEqual("RollingUpdate", strategy.Type, name);
@@ -215,7 +215,7 @@ public sealed partial class KubernetesPublishingTests
         Assert.AreEqual("model-serving-pdb", budget.Metadata.Name);
         Assert.AreEqual("1", budget.Spec.MaxUnavailable.Value);
 
-        foreach (var deployment in published.InBase<V1Deployment>().Where(d => d.Metadata.Name != "model-serving-deployment"))
+        foreach (var deployment in published.InBase<V1Deployment>().Where(d => d.Metadata.Name is not ("model-serving-deployment" or "training-worker-deployment")))
         {
             Assert.AreEqual(1, deployment.Spec.Replicas, deployment.Metadata.Name);
         }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using k8s;
 using NovaBrain.AppHost.Publishing.Kustomize;
+using NovaBrain.Training.Worker.Kubernetes;
 
 namespace NovaBrain.Tests.Publishing;
 
@@ -45,11 +46,12 @@ public sealed class ManifestValidationTests
             .GroupBy(o => o.File)
             .ToList();
 
-        // The Job templates job managers read from ConfigMaps are objects too.
+        // The Job templates job managers read from ConfigMaps are objects too, and so is a Job a worker makes of one.
         var jobTemplates = published.JobTemplates();
+        Assert.IsNotEmpty(jobTemplates);
+        jobTemplates.Add(new KubernetesJobTemplate(jobTemplates[0]).For(Guid.NewGuid(), attempt: 1));
         var jobFile = Path.Combine(published.Root, "..", "job-templates.yaml");
         await File.WriteAllTextAsync(jobFile, KubernetesYaml.SerializeAll(jobTemplates));
-        Assert.IsNotEmpty(jobTemplates);
 
         var (exitCode, output) = await RunNodeAsync(validator, ["validate.js", .. files.Select(file => Path.Combine(published.Root, file.Key)), jobFile]);
 

@@ -9,13 +9,18 @@ internal static class PublishSettings
     public const string ExternalDatabasePassword = "Ext-Secret-Value-c0ff";
     public const string Issuer = "https://issuer.novabrain.test/";
 
-    /// <summary>Every Kubernetes setting given: images, queue-depth scaling, and per-overlay GPU placement and ingress.</summary>
+    /// <summary>
+    /// Every Kubernetes setting given: images, queue-depth scaling, per-overlay GPU placement and ingress, and training
+    /// jobs run as Kubernetes Jobs.
+    /// </summary>
     public static string[] Configured() =>
     [
         $"Parameters:admin-password={AdminPassword}",
         $"Parameters:postgres-password={PostgresPassword}",
         $"Parameters:gateway-client-secret={GatewayClientSecret}",
         $"Parameters:identity-issuer={Issuer}",
+        "NovaBrain:Training:Execution=KubernetesJobs",
+        "NovaBrain:Training:WorkerReplicas=1",
         "NovaBrain:Kubernetes:Registry=registry.example.com",
         "NovaBrain:Kubernetes:ImageTag=3.0.1",
         "NovaBrain:Kubernetes:ImagePullSecret=registry-credentials",
