@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -180,13 +181,20 @@ public sealed class TrainingJobsTests
             job => job.GetProperty("checkpointEpoch").GetInt32() >= 5 || job.GetProperty("state").GetString() is "Succeeded" or "Failed" or "Cancelled",
             TimeSpan.FromMinutes(3), "a first checkpoint");
         Assert.AreEqual("Running", checkpointed.GetProperty("state").GetString(), "the job must still be running when its worker is killed");
-        system.KillService("training");
-        await system.StartResourceAsync("training", TestContext.CancellationToken);
+        // The worker that claimed the job is named host/process id (a training-worker replica); another replica takes over.
+        using (var worker = Process.GetProcessById(WorkerProcessId(checkpointed)))
+        {
+            StringAssert.Contains(File.ReadAllText($"/proc/{worker.Id}/cmdline"), "NovaBrain.Training", "a training worker");
+            worker.Kill();
+            await worker.WaitForExitAsync(TestContext.CancellationToken);
+        }
 
         var finished = await Eventually.ReturnsAsync(() => admin.GetAsync<JsonElement>($"{Jobs}/{id}"),
             job => job.GetProperty("state").GetString() is "Succeeded" or "Failed" or "Cancelled", TimeSpan.FromMinutes(5), "the job to finish");
+        await SetWorkersAsync(system, KnownResourceStates.TerminalStates, KnownResourceCommands.StartCommand);
         Assert.AreEqual("Succeeded", finished.GetProperty("state").GetString(), finished.ToString());
         Assert.AreEqual(2, finished.GetProperty("attempts").GetInt32());
+        Assert.AreNotEqual(WorkerProcessId(checkpointed), WorkerProcessId(finished), "another worker finished it");
 
         var progress = await admin.GetAsync<JsonElement>($"{Jobs}/{id}/progress");
         var resumedAt = progress.EnumerateArray().First(epoch => epoch.GetProperty("attempt").GetInt32() == 2).GetProperty("epoch").GetInt32();
@@ -205,6 +213,153 @@ public sealed class TrainingJobsTests
             Assert.AreEqual(uninterrupted.History[^1].Metrics[metric], version.Metrics[metric], 1e-4, metric);
         }
     }
+
+    /// <summary>
+    /// The training program in the Job role, as a Kubernetes Job's pod runs it: with the workers stopped, a submitted
+    /// job waits (as one does once a worker has launched its Job), and the program, given the workers' environment and
+    /// the job's id, runs exactly that job and exits 0, or 2 when the job fails for good, the code the Job's pod
+    /// failure policy fails the Job on without retries.
+    /// </summary>
+    [TestMethod]
+    [DoNotParallelize]
+    public async Task JobRole_RunsTheOneJob_AndExitsWithTheCodeItsKubernetesJobActsOn()
+    {
+        var system = await RunningSystem.GetAsync();
+        using var admin = await system.CreateAdminClientAsync();
+        var dataset = await UploadAsync(admin, TrainingData.ClassificationCsv(400, seed: 12));
+        var (command, environment) = LaunchOf(system.ServiceProcess((await WorkerInstancesAsync(system))[0]));
+
+        await SetWorkersAsync(system, [KnownResourceStates.Running], KnownResourceCommands.StopCommand);
+        try
+        {
+            var good = (await SubmitAsync(admin, dataset, Accounts.Unique("jobrole").ToLowerInvariant(), new { epochs = 4, checkpointEvery = 2, seed = 3 }))
+                .GetProperty("id").GetString()!;
+            var bad = (await SubmitAsync(admin, dataset, Accounts.Unique("jobrole-bad").ToLowerInvariant(), new { epochs = 2 }, label: "colour"))
+                .GetProperty("id").GetString()!;
+            await Task.Delay(TimeSpan.FromSeconds(2), TestContext.CancellationToken);
+            Assert.AreEqual("Queued", (await admin.GetAsync<JsonElement>($"{Jobs}/{good}")).GetProperty("state").GetString(), "no worker runs jobs now");
+
+            var (exitCode, pid, output) = await RunJobRoleAsync(command, environment, good);
+            Assert.AreEqual(0, exitCode, output);
+            var job = await admin.GetAsync<JsonElement>($"{Jobs}/{good}");
+            Assert.AreEqual("Succeeded", job.GetProperty("state").GetString(), job.ToString());
+            Assert.AreEqual(1, job.GetProperty("attempts").GetInt32());
+            Assert.AreEqual(pid, WorkerProcessId(job), "the Job's process ran it");
+            Assert.AreEqual(2, job.GetProperty("checkpointEpoch").GetInt32(), "checkpoints every 2 epochs; the last epoch ends in the model itself");
+            Assert.AreEqual(JsonValueKind.Number, job.GetProperty("modelVersion").ValueKind);
+
+            // A pod run again for a finished job (a retried pod, say) leaves it as it is.
+            Assert.AreEqual(0, (await RunJobRoleAsync(command, environment, good)).ExitCode);
+            Assert.AreEqual(1, (await admin.GetAsync<JsonElement>($"{Jobs}/{good}")).GetProperty("attempts").GetInt32());
+
+            var (badExit, _, badOutput) = await RunJobRoleAsync(command, environment, bad);
+            Assert.AreEqual(NovaBrain.Training.Worker.JobExitCodes.Unrecoverable, badExit, badOutput);
+            var failed = await admin.GetAsync<JsonElement>($"{Jobs}/{bad}");
+            Assert.AreEqual("Failed", failed.GetProperty("state").GetString());
+            StringAssert.Contains(failed.GetProperty("failureReason").GetString(), "no column 'colour'");
+        }
+        finally
+        {
+            await SetWorkersAsync(system, KnownResourceStates.TerminalStates, KnownResourceCommands.StartCommand);
+        }
+    }
+
+    /// <summary>
+    /// The replicas of <c>training-worker</c>, by the ids their states and commands go by: watching resources first
+    /// replays every resource's current state.
+    /// </summary>
+    private async Task<List<string>> WorkerInstancesAsync(RunningSystem system)
+    {
+        var instances = new HashSet<string>();
+        using var replayed = CancellationTokenSource.CreateLinkedTokenSource(TestContext.CancellationToken);
+        replayed.CancelAfter(TimeSpan.FromSeconds(2));
+        try
+        {
+            await foreach (var update in system.App.ResourceNotifications.WatchAsync(replayed.Token))
+            {
+                if (update.Resource.Name == "training-worker")
+                {
+                    instances.Add(update.ResourceId);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!TestContext.CancellationToken.IsCancellationRequested)
+        {
+        }
+        Assert.HasCount(2, instances, "the test system runs two worker replicas");
+        return [.. instances.Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>Runs <paramref name="command"/> (stop or start) on every worker replica in one of <paramref name="states"/>, and waits for it.</summary>
+    private async Task SetWorkersAsync(RunningSystem system, IEnumerable<string> states, string command)
+    {
+        foreach (var instance in await WorkerInstancesAsync(system))
+        {
+            if (system.App.ResourceNotifications.TryGetCurrentState(instance, out var current) && states.Contains(current.Snapshot.State?.Text))
+            {
+                var result = await system.App.ResourceCommands.ExecuteCommandAsync(instance, command, TestContext.CancellationToken);
+                Assert.IsTrue(result.Success, $"{command} {instance}: {result.Message}");
+            }
+        }
+        if (command == KnownResourceCommands.StartCommand)
+        {
+            await system.WaitUntilHealthyAsync("training-worker", TestContext.CancellationToken);
+        }
+    }
+
+    /// <summary>A worker's command line and environment, made the Job role's: the role and the job, and any free port.</summary>
+    private static (string[] Command, Dictionary<string, string> Environment) LaunchOf(Process worker)
+    {
+        var command = File.ReadAllText($"/proc/{worker.Id}/cmdline").Split('\0', StringSplitOptions.RemoveEmptyEntries);
+        var environment = File.ReadAllText($"/proc/{worker.Id}/environ").Split('\0', StringSplitOptions.RemoveEmptyEntries)
+            .Select(variable => variable.Split('=', 2))
+            .Where(pair => !pair[0].StartsWith("Kestrel__Endpoints__", StringComparison.Ordinal) && pair[0] is not ("ASPNETCORE_HTTP_PORTS" or "HTTP_PORTS"))
+            .ToDictionary(pair => pair[0], pair => pair[1]);
+        environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
+        environment["Training__Role"] = "Job";
+        return (command, environment);
+    }
+
+    private async Task<(int ExitCode, int ProcessId, string Output)> RunJobRoleAsync(string[] command, Dictionary<string, string> environment, string jobId)
+    {
+        var start = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in command.Skip(1))
+        {
+            start.ArgumentList.Add(argument);
+        }
+        start.Environment.Clear();
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+        start.Environment["Training__JobId"] = jobId;
+
+        using var process = Process.Start(start)!;
+        var output = new StringBuilder();
+        process.OutputDataReceived += (_, line) => { lock (output) { output.AppendLine(line.Data); } };
+        process.ErrorDataReceived += (_, line) => { lock (output) { output.AppendLine(line.Data); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromMinutes(4));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+        lock (output)
+        {
+            return (process.ExitCode, process.Id, output.ToString());
+        }
+    }
+
+    /// <summary>The process id in a job's <c>worker</c> (<c>host/pid</c>, or <c>host/pid/slot</c> with several slots).</summary>
+    private static int WorkerProcessId(JsonElement job) =>
+        int.Parse(job.GetProperty("worker").GetString()!.Split('/')[1], CultureInfo.InvariantCulture);
 
     private async Task<string> UploadAsync(HttpClient client, string csv)
     {

@@ -88,7 +88,7 @@ public static class Extensions
             builder.Services.AddSingleton<IKubernetes>(_ => new k8s.Kubernetes(KubernetesClientConfiguration.InClusterConfig()));
             builder.Services.AddScoped<IJobExecution, KubernetesJobExecution>();
             // Launching a Job takes moments; one slot is enough, and the worker needs no GPU of its own.
-            builder.Services.AddSingleton<IReadOnlyList<WorkerSlot>>(WorkerSlot.Detect(configured: 1));
+            builder.Services.AddSingleton<IReadOnlyList<WorkerSlot>>([WorkerSlot.Launcher]);
         }
         else
         {

@@ -11,14 +11,18 @@ namespace NovaBrain.Training.Worker;
 /// <param name="WorkerName">Who claims a job in this slot: the host and process, and the slot where there are several.</param>
 public sealed record WorkerSlot(int Index, int? CudaDevice, string WorkerName)
 {
+    private static readonly string ProcessName = $"{Environment.MachineName}/{Environment.ProcessId}";
+
+    /// <summary>The one slot of a process that trains nothing itself (it launches Kubernetes Jobs).</summary>
+    public static WorkerSlot Launcher { get; } = new(0, CudaDevice: null, ProcessName);
+
     /// <summary>One slot per visible CUDA device (or <paramref name="configured"/> slots spread over them), else CPU slots.</summary>
     public static IReadOnlyList<WorkerSlot> Detect(int? configured)
     {
         var devices = torch.cuda.is_available() ? torch.cuda.device_count() : 0;
         var count = configured ?? Math.Max(devices, 1);
-        var process = $"{Environment.MachineName}/{Environment.ProcessId}";
         return Enumerable.Range(0, count)
-            .Select(index => new WorkerSlot(index, devices > 0 ? index % devices : null, count == 1 ? process : $"{process}/{index}"))
+            .Select(index => new WorkerSlot(index, devices > 0 ? index % devices : null, count == 1 ? ProcessName : $"{ProcessName}/{index}"))
             .ToList();
     }
 
