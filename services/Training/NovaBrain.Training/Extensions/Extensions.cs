@@ -3,6 +3,8 @@ using Microsoft.Extensions.Options;
 using NovaBrain.Training.Clients;
 using NovaBrain.Training.Jobs;
 using NovaBrain.Training.Queue;
+using NovaBrain.Training.Templates;
+using NovaBrain.Training.Trainer;
 using NovaBrain.Training.Worker;
 
 namespace NovaBrain.Training.Extensions;
@@ -17,6 +19,7 @@ public static class Extensions
         builder.Services.AddOptions<JobEventsOptions>().BindConfiguration(JobEventsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<ServiceAddressOptions>().BindConfiguration(ServiceAddressOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<JobQueue>();
+        builder.Services.AddScoped<TemplateCatalog>();
         builder.Services.AddScoped<JobManager>();
 
         // Datasets, checkpoints and models can be large: one attempt may take minutes, not the default 10 seconds.
@@ -45,6 +48,7 @@ public static class Extensions
     public static IHostApplicationBuilder AddTrainingWorker(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<TrainingWorkerOptions>().BindConfiguration(TrainingWorkerOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<DatasetOptions>().BindConfiguration(DatasetOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         if (builder.Configuration.GetValue($"{TrainingWorkerOptions.SectionName}:{nameof(TrainingWorkerOptions.Enabled)}", defaultValue: true))
         {
             builder.Services.AddScoped<JobRunner>();

@@ -1,4 +1,3 @@
-using System.Text;
 using Google.Protobuf;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
@@ -26,7 +25,9 @@ public sealed partial class JobRunner(
     JobQueue queue,
     ParametersClient parameters,
     RegistryClient registry,
+    TemplateCatalog templates,
     IOptions<TrainingWorkerOptions> workerOptions,
+    IOptions<DatasetOptions> datasetOptions,
     TimeProvider time,
     ILogger<JobRunner> logger)
 {
@@ -126,12 +127,10 @@ public sealed partial class JobRunner(
 
     private async Task<(int Version, string Weights)> TrainAndRegisterAsync(TrainingJob job, CancellationToken cancellationToken)
     {
-        var template = BuiltInTemplates.Find(job.Template, job.TemplateVersion)
+        var template = await templates.FindAsync(job.Template, job.TemplateVersion, cancellationToken)
             ?? throw new JobDefinitionException($"Template {job.Template}@{job.TemplateVersion} no longer exists.");
         var hyperparameters = JsonSerializer.Deserialize<Hyperparameters>(job.Hyperparameters, JsonSerializerOptions.Web)!;
-        var datasetBytes = await parameters.GetBlobAsync(job.Dataset, cancellationToken)
-            ?? throw new TrainingDataException($"The dataset blob {job.Dataset} does not exist.");
-        var dataset = TabularDataset.ReadCsv(new StringReader(Encoding.UTF8.GetString(datasetBytes)), job.LabelColumn, template.Task);
+        using var dataset = await OpenDatasetAsync(job, template, hyperparameters, cancellationToken);
 
         TrainingCheckpoint? resumeFrom = null;
         if (job.CheckpointBlob is { } checkpointBlob)
@@ -154,10 +153,10 @@ public sealed partial class JobRunner(
             }
         }
 
-        using var trained = await MlpTrainer.TrainAsync(dataset, template, hyperparameters, device, resumeFrom,
+        using var trained = await NetworkTrainer.TrainAsync(dataset, template, hyperparameters, device, resumeFrom,
             (metrics, checkpoint, token) => RecordEpochAsync(job, metrics, checkpoint, token), cancellationToken);
 
-        var onnx = MlpOnnxExporter.Export(trained).ToByteArray();
+        var onnx = OnnxExporter.Export(trained).ToByteArray();
         var difference = OnnxOutputCheck.Verify(onnx, trained);
         var blob = await parameters.PutBlobAsync(onnx, cancellationToken);
         var weightsSet = $"{job.ModelName}.weights";
@@ -165,16 +164,23 @@ public sealed partial class JobRunner(
             $"Weights of training job {job.Id}.", new Dictionary<string, string> { ["trainingJob"] = job.Id.ToString() }, cancellationToken);
         var weights = $"params:/{weightsSet}/{weightsVersion}";
 
-        var final = trained.History[^1];
-        var metricValues = final.Metrics.ToDictionary();
-        metricValues["epochs"] = final.Epoch;
+        var metricValues = trained.ModelEpoch.Metrics.ToDictionary();
+        metricValues["epochs"] = trained.History[^1].Epoch;
+        metricValues["model_epoch"] = trained.ModelEpoch.Epoch;
         metricValues["onnx_max_abs_diff"] = difference;
         var tags = new Dictionary<string, string> { ["task"] = template.Task };
         if (trained.Classes.Count > 0)
         {
             tags["classes"] = string.Join(',', trained.Classes);
         }
-        tags["features"] = string.Join(',', dataset.FeatureNames);
+        if (hyperparameters.Convolution is { } image)
+        {
+            tags["imageShape"] = image.ShapeText;
+        }
+        else
+        {
+            tags["features"] = string.Join(',', dataset.FeatureNames);
+        }
 
         await registry.EnsureModelAsync(job.ModelName, $"Trained from template {template.Reference}.", cancellationToken);
         var version = await registry.RegisterVersionAsync(job.ModelName, onnx, new RegistrationMetadata(
@@ -185,6 +191,25 @@ public sealed partial class JobRunner(
             tags,
             new RegistrationLineage([job.Dataset], [weights], [], job.Id.ToString(), template.Reference)), cancellationToken);
         return (version, weights);
+    }
+
+    /// <summary>Downloads the dataset to a temporary file and opens it for streaming; the file goes once it is converted.</summary>
+    private async Task<TabularDataset> OpenDatasetAsync(TrainingJob job, TrainingTemplate template, Hyperparameters hyperparameters, CancellationToken cancellationToken)
+    {
+        var download = Path.Combine(Path.GetTempPath(), $"novabrain-download-{job.Id:N}-{job.Attempts}");
+        try
+        {
+            if (!await parameters.DownloadBlobAsync(job.Dataset, download, cancellationToken))
+            {
+                throw new TrainingDataException($"The dataset blob {job.Dataset} does not exist.");
+            }
+            return await TabularDataset.OpenAsync(download, job.LabelColumn, template.Task,
+                new DatasetSplit(hyperparameters.ValidationFraction, hyperparameters.Seed, datasetOptions.Value.ShuffleBufferRows), cancellationToken);
+        }
+        finally
+        {
+            File.Delete(download);
+        }
     }
 
     private async Task RecordEpochAsync(TrainingJob job, EpochMetrics metrics, TrainingCheckpoint? checkpoint, CancellationToken cancellationToken)
