@@ -138,7 +138,7 @@ internal sealed class ParquetSource : DatasetSource
             }
             if (features.FirstOrDefault(field => field.IsArray || !IsNumeric(field.ClrType)) is { } other)
             {
-                throw new TrainingDataException($"The Parquet column '{other.Name}' is {other.ClrType.Name}{(other.IsArray ? "[]" : "")}; feature columns are numeric.");
+                throw new TrainingDataException($"The Parquet column '{other.Name}' holds {TypeName(other)}; feature columns are numeric.");
             }
             return new ParquetSource(path, features, label);
         }
@@ -223,7 +223,7 @@ internal sealed class ParquetSource : DatasetSource
 
     private static async Task<string[]> ReadLabelsAsync(ParquetRowGroupReader rowGroup, DataField field, int rows, long firstRow, CancellationToken cancellationToken)
     {
-        if (field.ClrType == typeof(string))
+        if (IsText(field))
         {
             var text = new string?[rows];
             await rowGroup.ReadAsync(field, text.AsMemory(), null, cancellationToken);
@@ -234,8 +234,15 @@ internal sealed class ParquetSource : DatasetSource
             var numbers = await ReadNumbersAsync(rowGroup, field, rows, firstRow, cancellationToken);
             return numbers.Select(number => number.ToString(CultureInfo.InvariantCulture)).ToArray();
         }
-        throw new TrainingDataException($"The label column '{field.Name}' is {field.ClrType.Name}; a label is text or a number.");
+        throw new TrainingDataException($"The label column '{field.Name}' holds {TypeName(field)}; a label is text or a number.");
     }
+
+    // Parquet.Net describes UTF-8 columns as ReadOnlyMemory<char> and reads them as strings.
+    private static bool IsText(DataField field) =>
+        !field.IsArray && (field.ClrType == typeof(string) || field.ClrType == typeof(ReadOnlyMemory<char>));
+
+    private static string TypeName(DataField field) =>
+        field.IsArray ? $"lists of {field.ClrType.Name}" : IsText(field) ? "text" : field.ClrType.Name;
 
     private static TrainingDataException Missing(DataField field, long row) =>
         new($"Row {row + 1}, column '{field.Name}' is null; every cell needs a value.");

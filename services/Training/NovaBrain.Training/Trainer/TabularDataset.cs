@@ -217,11 +217,11 @@ public sealed class TabularDataset : IDisposable
         }
     }
 
-    /// <summary>The validation rows in file order, in batches.</summary>
+    /// <summary>The validation rows in file order, in batches of at most <paramref name="batchSize"/> and the shuffle buffer's size.</summary>
     public IEnumerable<RowBatch> ValidationBatches(int batchSize)
     {
         bufferedRows = 0;
-        var batch = new BatchBuilder(this, batchSize);
+        var batch = new BatchBuilder(this, Math.Min(batchSize, shuffleBufferRows));
         using var reader = new RowReader(ValidationFile, width);
         while (reader.Next() is { } row)
         {
