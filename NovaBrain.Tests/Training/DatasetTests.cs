@@ -1,6 +1,3 @@
-using System.Globalization;
-using Parquet;
-using Parquet.Schema;
 using NovaBrain.Training.Templates;
 using NovaBrain.Training.Trainer;
 using TorchSharp;
@@ -34,7 +31,7 @@ public sealed class DatasetTests
     {
         var csv = TrainingData.ClassificationCsv(120, seed: 6);
         using var fromCsv = await TrainingData.OpenAsync(csv, "species", TrainingTasks.Classification, Settings);
-        using var fromParquet = await TrainingData.OpenFileAsync(await ParquetOf(csv, rowGroupRows: 50), "species", TrainingTasks.Classification, Settings);
+        using var fromParquet = await TrainingData.OpenFileAsync(await TrainingData.ParquetOf(csv, rowGroupRows: 50), "species", TrainingTasks.Classification, Settings);
 
         CollectionAssert.AreEqual(fromCsv.FeatureNames.ToArray(), fromParquet.FeatureNames.ToArray());
         CollectionAssert.AreEqual(fromCsv.Classes.ToArray(), fromParquet.Classes.ToArray());
@@ -47,7 +44,7 @@ public sealed class DatasetTests
     [TestMethod]
     public async Task Parquet_WithoutTheLabelColumn_OrWithATextFeature_SaysWhatIsWrong()
     {
-        var file = await ParquetOf(TrainingData.ClassificationCsv(20, seed: 1), rowGroupRows: 20);
+        var file = await TrainingData.ParquetOf(TrainingData.ClassificationCsv(20, seed: 1), rowGroupRows: 20);
         var missing = await Assert.ThrowsExactlyAsync<TrainingDataException>(() =>
             TrainingData.OpenFileAsync(file, "label", TrainingTasks.Classification, Settings));
         StringAssert.Contains(missing.Message, "The Parquet schema has no column 'label'; it has x1, x2, x3, x4, species");
@@ -81,28 +78,4 @@ public sealed class DatasetTests
         NetworkTrainer.TrainAsync(data, Classifier, Settings, torch.CPU, null, (_, _, _) => Task.CompletedTask, TestContext.CancellationToken);
 
     private static List<string> Rows(float[][] rows) => rows.Select(row => string.Join(',', row)).ToList();
-
-    /// <summary>The CSV as a Parquet file: double feature columns, a string label column, in row groups of <paramref name="rowGroupRows"/>.</summary>
-    private static async Task<byte[]> ParquetOf(string csv, int rowGroupRows)
-    {
-        var lines = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        var header = lines[0].Split(',');
-        var cells = lines.Skip(1).Select(line => line.Split(',')).ToArray();
-        var fields = header[..^1].Select(name => new DataField(name, typeof(double))).Append(new DataField(header[^1], typeof(string))).ToArray();
-        using var stream = new MemoryStream();
-        await using (var writer = await ParquetWriter.CreateAsync(new ParquetSchema(fields), stream))
-        {
-            foreach (var chunk in cells.Chunk(rowGroupRows))
-            {
-                using var group = writer.CreateRowGroup();
-                for (var column = 0; column < header.Length - 1; column++)
-                {
-                    var values = chunk.Select(row => double.Parse(row[column], CultureInfo.InvariantCulture)).ToArray();
-                    await group.WriteAsync(fields[column], new ReadOnlyMemory<double>(values));
-                }
-                await group.WriteAsync(fields[^1], chunk.Select(row => row[^1]).ToArray());
-            }
-        }
-        return stream.ToArray();
-    }
 }

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using Parquet;
+using Parquet.Schema;
 using NovaBrain.Training.Templates;
 using NovaBrain.Training.Trainer;
 
@@ -81,5 +83,29 @@ internal static class TrainingData
         {
             File.Delete(path);
         }
+    }
+
+    /// <summary>The CSV as a Parquet file: double feature columns, a string label column, in row groups of <paramref name="rowGroupRows"/>.</summary>
+    public static async Task<byte[]> ParquetOf(string csv, int rowGroupRows)
+    {
+        var lines = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var header = lines[0].Split(',');
+        var cells = lines.Skip(1).Select(line => line.Split(',')).ToArray();
+        var fields = header[..^1].Select(name => new DataField(name, typeof(double))).Append(new DataField(header[^1], typeof(string))).ToArray();
+        using var stream = new MemoryStream();
+        await using (var writer = await ParquetWriter.CreateAsync(new ParquetSchema(fields), stream))
+        {
+            foreach (var chunk in cells.Chunk(rowGroupRows))
+            {
+                using var group = writer.CreateRowGroup();
+                for (var column = 0; column < header.Length - 1; column++)
+                {
+                    var values = chunk.Select(row => double.Parse(row[column], CultureInfo.InvariantCulture)).ToArray();
+                    await group.WriteAsync(fields[column], new ReadOnlyMemory<double>(values));
+                }
+                await group.WriteAsync(fields[^1], chunk.Select(row => row[^1]).ToArray());
+            }
+        }
+        return stream.ToArray();
     }
 }
