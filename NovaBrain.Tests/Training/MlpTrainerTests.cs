@@ -72,6 +72,39 @@ public sealed class MlpTrainerTests
     }
 
     [TestMethod]
+    public async Task Train_ResumedFromAStepCheckpointWithinAnEpoch_EndsExactlyAsTheUninterruptedRun()
+    {
+        var settings = Settings with { Epochs = 4, CheckpointEvery = 100, CheckpointEverySteps = 10, EarlyStoppingPatience = 2 };
+        using var data = await Classification(settings);
+        var (withinEpochs, atEpochEnds) = (new List<TrainingCheckpoint>(), new List<TrainingCheckpoint>());
+        using var uninterrupted = await NetworkTrainer.TrainAsync(data, Classifier, settings, torch.CPU, null, (_, checkpoint, _) =>
+            {
+                if (checkpoint is not null)
+                {
+                    atEpochEnds.Add(checkpoint);
+                }
+                return Task.CompletedTask;
+            },
+            TestContext.CancellationToken, (checkpoint, _) =>
+            {
+                withinEpochs.Add(checkpoint);
+                return Task.CompletedTask;
+            });
+        var stepsPerEpoch = (int)Math.Ceiling(data.TrainingRows / 32.0);
+        var everyTenth = Enumerable.Range(1, 4 * stepsPerEpoch).Where(step => step % 10 == 0).ToList();
+        Assert.HasCount(everyTenth.Count(step => step % stepsPerEpoch != 0), withinEpochs, "every 10th step within an epoch");
+        CollectionAssert.AreEqual(everyTenth.Where(step => step % stepsPerEpoch == 0 && step < 4 * stepsPerEpoch).Select(step => step / stepsPerEpoch).ToList(),
+            atEpochEnds.Select(checkpoint => checkpoint.CompletedEpochs).ToList(), "a 10th step that ends an epoch checkpoints after it");
+
+        var withinSecondEpoch = withinEpochs.First(checkpoint => checkpoint.CompletedEpochs == 1);
+        Assert.IsGreaterThan(0, withinSecondEpoch.Partial!.Steps);
+        using var resumed = await NetworkTrainer.TrainAsync(data, Classifier, settings, torch.CPU, TrainingCheckpoint.FromBytes(withinSecondEpoch.ToBytes()),
+            (_, _, _) => Task.CompletedTask, TestContext.CancellationToken);
+
+        CollectionAssert.AreEqual(uninterrupted.History.Select(Flatten).ToList(), resumed.History.Select(Flatten).ToList());
+    }
+
+    [TestMethod]
     public async Task Train_WithEarlyStopping_StopsWhenValidationLossStalls_AndKeepsTheBestEpochsWeights()
     {
         var stopping = Settings with { Epochs = 200, EarlyStoppingPatience = 2, LrSchedule = Hyperparameters.Constant, LearningRate = 0.2 };

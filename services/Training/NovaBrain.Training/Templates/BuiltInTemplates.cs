@@ -78,6 +78,9 @@ public static class BuiltInTemplates
             0.2, Minimum: 0.05, Maximum: 0.5),
         new(Hyperparameters.CheckpointEveryName, HyperparameterTypes.Integer, "A checkpoint (model and optimiser state) every this many epochs.",
             5, Minimum: 1, Maximum: 10000),
+        new(Hyperparameters.CheckpointEveryStepsName, HyperparameterTypes.Integer,
+            "Also a checkpoint every this many optimisation steps, within epochs too, for long epochs; 0 checkpoints by epochs only.",
+            0, Minimum: 0, Maximum: 100_000_000),
         new(Hyperparameters.SeedName, HyperparameterTypes.Integer, "Seeds the split, the shuffling and the initial weights: the same seed trains the same model.",
             42, Minimum: 0, Maximum: int.MaxValue),
     ];

@@ -64,6 +64,7 @@ public static class HyperparameterValidator
             Convert.ToDouble(values[Hyperparameters.ValidationFractionName], CultureInfo.InvariantCulture),
             Integer(values, Hyperparameters.CheckpointEveryName),
             Integer(values, Hyperparameters.SeedName),
+            Integer(values, Hyperparameters.CheckpointEveryStepsName),
             convolution), errors);
     }
 

@@ -17,6 +17,7 @@ public sealed record Hyperparameters(
     double ValidationFraction,
     int CheckpointEvery,
     int Seed,
+    int CheckpointEverySteps = 0,
     ConvolutionSettings? Convolution = null)
 {
     public const string HiddenLayersName = "hiddenLayers";
@@ -29,6 +30,7 @@ public sealed record Hyperparameters(
     public const string ValidationFractionName = "validationFraction";
     public const string CheckpointEveryName = "checkpointEvery";
     public const string SeedName = "seed";
+    public const string CheckpointEveryStepsName = "checkpointEverySteps";
     public const string ImageChannelsName = "imageChannels";
     public const string ImageHeightName = "imageHeight";
     public const string ImageWidthName = "imageWidth";
@@ -67,6 +69,7 @@ public sealed record Hyperparameters(
             [ValidationFractionName] = ValidationFraction.ToString(CultureInfo.InvariantCulture),
             [CheckpointEveryName] = CheckpointEvery.ToString(CultureInfo.InvariantCulture),
             [SeedName] = Seed.ToString(CultureInfo.InvariantCulture),
+            [CheckpointEveryStepsName] = CheckpointEverySteps.ToString(CultureInfo.InvariantCulture),
         };
         if (Convolution is { } convolution)
         {

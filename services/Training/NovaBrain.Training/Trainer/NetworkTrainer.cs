@@ -18,9 +18,13 @@ public static class NetworkTrainer
     /// <summary>Called after every epoch with its metrics, and with a checkpoint after every <see cref="Hyperparameters.CheckpointEvery"/>th.</summary>
     public delegate Task EpochCallback(EpochMetrics metrics, TrainingCheckpoint? checkpoint, CancellationToken cancellationToken);
 
+    /// <summary>Called within an epoch with a checkpoint every <see cref="Hyperparameters.CheckpointEverySteps"/> optimisation steps.</summary>
+    public delegate Task StepCheckpointCallback(TrainingCheckpoint checkpoint, CancellationToken cancellationToken);
+
     public static async Task<TrainedNetwork> TrainAsync(
         TabularDataset data, TrainingTemplate template, Hyperparameters hyperparameters, Device device,
-        TrainingCheckpoint? resumeFrom, EpochCallback onEpoch, CancellationToken cancellationToken)
+        TrainingCheckpoint? resumeFrom, EpochCallback onEpoch, CancellationToken cancellationToken,
+        StepCheckpointCallback? onStepCheckpoint = null)
     {
         var classification = template.Task == TrainingTasks.Classification;
         var input = NetworkLayers.InputStandardization(template.Architecture, data.FeatureStatistics);
@@ -50,6 +54,7 @@ public static class NetworkTrainer
             TrainingCheckpoint.Restore(network, (OptimizerHelper)optimizer, resumeFrom);
         }
         var keepsBest = hyperparameters.EarlyStoppingPatience > 0;
+        var stepsPerEpoch = (int)((data.TrainingRows + hyperparameters.BatchSize - 1) / hyperparameters.BatchSize);
 
         for (var epoch = resumeFrom?.CompletedEpochs ?? 0; epoch < hyperparameters.Epochs; epoch++)
         {
@@ -60,7 +65,18 @@ public static class NetworkTrainer
                 group.LearningRate = learningRate;
             }
 
-            var trainLoss = TrainEpoch(network, optimizer, batches, hyperparameters.BatchSize, unchecked(hyperparameters.Seed * 1_000_003 + epoch), cancellationToken);
+            var partial = epoch == resumeFrom?.CompletedEpochs ? resumeFrom.Partial : null;
+            var epochStart = epoch;
+            var trainLoss = await TrainEpochAsync(network, optimizer, batches, hyperparameters.BatchSize, unchecked(hyperparameters.Seed * 1_000_003 + epoch),
+                partial, async (steps, lossSum, rows) =>
+                {
+                    var step = (long)epochStart * stepsPerEpoch + steps;
+                    if (onStepCheckpoint is not null && hyperparameters.CheckpointEverySteps > 0 && step % hyperparameters.CheckpointEverySteps == 0 && steps < stepsPerEpoch)
+                    {
+                        await onStepCheckpoint(TrainingCheckpoint.Capture(network, (OptimizerHelper)optimizer, epochStart, best, withoutImprovement, history,
+                            bestNetwork, new PartialEpoch(steps, lossSum, rows)), cancellationToken);
+                    }
+                }, cancellationToken);
             var metrics = Evaluate(network, batches, target);
             metrics[MetricNames.TrainLoss] = trainLoss;
             var result = new EpochMetrics(epoch + 1, learningRate, metrics);
@@ -76,7 +92,10 @@ public static class NetworkTrainer
                 withoutImprovement++;
             }
             var stopsEarly = keepsBest && withoutImprovement >= hyperparameters.EarlyStoppingPatience;
-            var checkpoint = (epoch + 1) % hyperparameters.CheckpointEvery == 0 && epoch + 1 < hyperparameters.Epochs && !stopsEarly
+            // A step checkpoint that falls on the epoch's last step is taken here, after the epoch's evaluation.
+            var checkpointDue = (epoch + 1) % hyperparameters.CheckpointEvery == 0 ||
+                                (hyperparameters.CheckpointEverySteps > 0 && (long)(epoch + 1) * stepsPerEpoch % hyperparameters.CheckpointEverySteps == 0);
+            var checkpoint = checkpointDue && epoch + 1 < hyperparameters.Epochs && !stopsEarly
                 ? TrainingCheckpoint.Capture(network, (OptimizerHelper)optimizer, epoch + 1, best, withoutImprovement, history, bestNetwork)
                 : null;
             await onEpoch(result, checkpoint, cancellationToken);
@@ -97,22 +116,34 @@ public static class NetworkTrainer
 
     private static readonly Lock InitializationLock = new();
 
-    private static double TrainEpoch(
-        nn.Module<Tensor, Tensor> network, optim.Optimizer optimizer, Batches batches, int batchSize, int shuffleSeed, CancellationToken cancellationToken)
+    /// <summary>
+    /// One epoch's optimisation steps, from step <paramref name="resume"/>.Steps on when resuming within it; calls
+    /// <paramref name="afterStep"/> after each with the steps done and the loss so far. Answers the epoch's mean training loss.
+    /// </summary>
+    private static async Task<double> TrainEpochAsync(
+        nn.Module<Tensor, Tensor> network, optim.Optimizer optimizer, Batches batches, int batchSize, int shuffleSeed, PartialEpoch? resume,
+        Func<int, double, long, Task> afterStep, CancellationToken cancellationToken)
     {
         network.train();
-        var (total, count) = (0.0, 0L);
+        var (total, count, steps) = (resume?.LossSum ?? 0.0, resume?.Rows ?? 0L, 0);
         foreach (var batch in batches.Data.TrainingBatches(batchSize, shuffleSeed))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            using var scope = NewDisposeScope();
-            var (inputs, targets) = batches.ToTensors(batch);
-            optimizer.zero_grad();
-            var loss = batches.Loss(network.forward(inputs), targets);
-            loss.backward();
-            optimizer.step();
-            total += loss.item<float>() * batch.Rows;
-            count += batch.Rows;
+            if (++steps <= (resume?.Steps ?? 0))
+            {
+                continue;
+            }
+            using (var scope = NewDisposeScope())
+            {
+                var (inputs, targets) = batches.ToTensors(batch);
+                optimizer.zero_grad();
+                var loss = batches.Loss(network.forward(inputs), targets);
+                loss.backward();
+                optimizer.step();
+                total += loss.item<float>() * batch.Rows;
+                count += batch.Rows;
+            }
+            await afterStep(steps, total, count);
         }
         return total / count;
     }

@@ -177,36 +177,41 @@ public sealed class TabularDataset : IDisposable
             ? value
             : throw new TrainingDataException($"{row.Location}: the label '{row.Label}' is not a finite number, which regression needs.");
 
-    /// <summary>One epoch's training rows in batches, shuffled through the bounded buffer by <paramref name="shuffleSeed"/>.</summary>
+    /// <summary>
+    /// One epoch's training rows in batches, shuffled by <paramref name="shuffleSeed"/> through the bounded buffer: once
+    /// it is full, each row read takes the place of a randomly chosen buffered row, which goes to the batch.
+    /// </summary>
     public IEnumerable<RowBatch> TrainingBatches(int batchSize, int shuffleSeed)
     {
         bufferedRows = 0;
         var random = new Random(shuffleSeed);
-        var buffer = new List<float[]>(Math.Min(shuffleBufferRows, (int)Math.Min(int.MaxValue, TrainingRows)));
+        var capacity = (int)Math.Min(shuffleBufferRows, TrainingRows);
+        // One flat array of fixed-width rows, so that streaming allocates per batch, not per row.
+        var buffer = new float[(long)capacity * width];
+        var buffered = 0;
         var batch = new BatchBuilder(this, batchSize);
         using var reader = new RowReader(TrainingFile, width);
-        while (reader.Next() is { } row)
+        while (buffered < capacity && reader.ReadInto(buffer.AsSpan(buffered * width, width)))
         {
-            var copy = (float[])row.Clone();
-            if (buffer.Count < shuffleBufferRows)
-            {
-                buffer.Add(copy);
-                Hold(1);
-                continue;
-            }
-            var pick = random.Next(buffer.Count);
-            var chosen = buffer[pick];
-            buffer[pick] = copy;
-            if (batch.Add(chosen) is { } full)
+            buffered++;
+            Hold(1);
+        }
+        var incoming = new float[width];
+        while (reader.ReadInto(incoming))
+        {
+            var slot = random.Next(buffered) * width;
+            if (batch.Add(buffer.AsSpan(slot, width)) is { } full)
             {
                 yield return full;
             }
+            incoming.CopyTo(buffer.AsSpan(slot, width));
         }
-        random.Shuffle(CollectionsMarshal.AsSpan(buffer));
-        foreach (var row in buffer)
+        var order = Enumerable.Range(0, buffered).ToArray();
+        random.Shuffle(order);
+        foreach (var slot in order)
         {
             Hold(-1);
-            if (batch.Add(row) is { } full)
+            if (batch.Add(buffer.AsSpan(slot * width, width)) is { } full)
             {
                 yield return full;
             }
@@ -223,9 +228,10 @@ public sealed class TabularDataset : IDisposable
         bufferedRows = 0;
         var batch = new BatchBuilder(this, Math.Min(batchSize, shuffleBufferRows));
         using var reader = new RowReader(ValidationFile, width);
-        while (reader.Next() is { } row)
+        var row = new float[width];
+        while (reader.ReadInto(row))
         {
-            if (batch.Add((float[])row.Clone()) is { } full)
+            if (batch.Add(row) is { } full)
             {
                 yield return full;
             }
@@ -262,34 +268,34 @@ public sealed class TabularDataset : IDisposable
         PeakBufferedRows = Math.Max(PeakBufferedRows, bufferedRows);
     }
 
-    /// <summary>Collects rows into a batch, remapping class labels to their ordinal class numbers.</summary>
+    /// <summary>Copies rows into a batch, remapping class labels to their ordinal class numbers.</summary>
     private sealed class BatchBuilder(TabularDataset dataset, int batchSize)
     {
-        private readonly List<float[]> rows = new(batchSize);
+        private readonly int features = dataset.FeatureNames.Count;
+        private float[] featureValues = new float[batchSize * dataset.FeatureNames.Count];
+        private float[] targets = new float[batchSize];
+        private int rows;
 
-        public RowBatch? Add(float[] row)
+        public RowBatch? Add(ReadOnlySpan<float> row)
         {
-            rows.Add(row);
+            row[..features].CopyTo(featureValues.AsSpan(rows * features));
+            targets[rows] = dataset.Classes.Count > 0 ? dataset.classOfLabel[(int)row[features]] : row[features];
+            rows++;
             dataset.Hold(1);
-            return rows.Count == batchSize ? Flush() : null;
+            return rows == batchSize ? Flush() : null;
         }
 
         public RowBatch? Flush()
         {
-            if (rows.Count == 0)
+            if (rows == 0)
             {
                 return null;
             }
-            var features = dataset.FeatureNames.Count;
-            var batch = new RowBatch(new float[rows.Count * features], new float[rows.Count], rows.Count);
-            for (var row = 0; row < rows.Count; row++)
-            {
-                rows[row].AsSpan(0, features).CopyTo(batch.Features.AsSpan(row * features));
-                var target = rows[row][features];
-                batch.Targets[row] = dataset.Classes.Count > 0 ? dataset.classOfLabel[(int)target] : target;
-            }
-            dataset.Hold(-rows.Count);
-            rows.Clear();
+            var batch = rows == batchSize
+                ? new RowBatch(featureValues, targets, rows)
+                : new RowBatch(featureValues[..(rows * features)], targets[..rows], rows);
+            dataset.Hold(-rows);
+            (featureValues, targets, rows) = (new float[batchSize * features], new float[batchSize], 0);
             return batch;
         }
     }
@@ -303,16 +309,20 @@ public sealed class TabularDataset : IDisposable
         public ValueTask DisposeAsync() => stream.DisposeAsync();
     }
 
-    /// <summary>Reads fixed-width rows; the returned array is reused by the next call.</summary>
+    /// <summary>Reads fixed-width rows from a binary row file.</summary>
     private sealed class RowReader(string path, int width) : IDisposable
     {
         private readonly FileStream stream = new(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         private readonly float[] row = new float[width];
 
-        public float[]? Next()
+        /// <summary>The next row, in an array the next call reuses; null at the end.</summary>
+        public float[]? Next() => ReadInto(row) ? row : null;
+
+        /// <summary>Reads the next row into <paramref name="destination"/>; false at the end.</summary>
+        public bool ReadInto(Span<float> destination)
         {
-            var bytes = MemoryMarshal.AsBytes(row.AsSpan());
-            return stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false) == bytes.Length ? row : null;
+            var bytes = MemoryMarshal.AsBytes(destination);
+            return stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false) == bytes.Length;
         }
 
         public void Dispose() => stream.Dispose();

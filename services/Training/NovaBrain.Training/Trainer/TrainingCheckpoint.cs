@@ -7,27 +7,28 @@ using static TorchSharp.torch;
 namespace NovaBrain.Training.Trainer;
 
 /// <summary>
-/// Everything needed to continue a run after <see cref="CompletedEpochs"/> as if it had never stopped: the network's
-/// and the optimiser's state (TorchSharp's own formats), the early-stopping bookkeeping and, when early stopping keeps
-/// the best epoch's weights, those weights. Written as a zip file.
+/// Everything needed to continue a run after <see cref="CompletedEpochs"/> and <see cref="Partial"/>'s steps of the
+/// next epoch as if it had never stopped: the network's and the optimiser's state (TorchSharp's own formats), the
+/// early-stopping bookkeeping and, when early stopping keeps the best epoch's weights, those weights. Written as a zip file.
 /// </summary>
 public sealed record TrainingCheckpoint(
     int CompletedEpochs, double BestValidationLoss, int EpochsWithoutImprovement, IReadOnlyList<EpochMetrics> History,
-    byte[] Network, byte[] Optimizer, byte[]? BestNetwork)
+    byte[] Network, byte[] Optimizer, byte[]? BestNetwork, PartialEpoch? Partial = null)
 {
     private const string StateEntry = "state.json";
     private const string NetworkEntry = "network.dat";
     private const string OptimizerEntry = "optimizer.dat";
     private const string BestNetworkEntry = "best-network.dat";
 
-    private sealed record State(int CompletedEpochs, double BestValidationLoss, int EpochsWithoutImprovement, List<EpochMetrics> History);
+    private sealed record State(
+        int CompletedEpochs, double BestValidationLoss, int EpochsWithoutImprovement, List<EpochMetrics> History, PartialEpoch? Partial);
 
     public byte[] ToBytes()
     {
         using var buffer = new MemoryStream();
         using (var archive = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
         {
-            Write(archive, StateEntry, JsonSerializer.SerializeToUtf8Bytes(new State(CompletedEpochs, BestValidationLoss, EpochsWithoutImprovement, [.. History])));
+            Write(archive, StateEntry, JsonSerializer.SerializeToUtf8Bytes(new State(CompletedEpochs, BestValidationLoss, EpochsWithoutImprovement, [.. History], Partial)));
             Write(archive, NetworkEntry, Network);
             Write(archive, OptimizerEntry, Optimizer);
             if (BestNetwork is not null)
@@ -46,13 +47,13 @@ public sealed record TrainingCheckpoint(
         return new TrainingCheckpoint(state.CompletedEpochs, state.BestValidationLoss, state.EpochsWithoutImprovement, state.History,
             Read(archive, NetworkEntry) ?? throw new InvalidDataException($"The checkpoint has no {NetworkEntry}."),
             Read(archive, OptimizerEntry) ?? throw new InvalidDataException($"The checkpoint has no {OptimizerEntry}."),
-            Read(archive, BestNetworkEntry));
+            Read(archive, BestNetworkEntry), state.Partial);
     }
 
     internal static TrainingCheckpoint Capture(
         nn.Module network, OptimizerHelper optimizer, int completedEpochs, double best, int withoutImprovement,
-        List<EpochMetrics> history, byte[]? bestNetwork) =>
-        new(completedEpochs, best, withoutImprovement, [.. history], Save(network), ThroughFile(optimizer.save_state_dict), bestNetwork);
+        List<EpochMetrics> history, byte[]? bestNetwork, PartialEpoch? partial = null) =>
+        new(completedEpochs, best, withoutImprovement, [.. history], Save(network), ThroughFile(optimizer.save_state_dict), bestNetwork, partial);
 
     internal static void Restore(nn.Module network, OptimizerHelper optimizer, TrainingCheckpoint checkpoint)
     {
@@ -112,3 +113,6 @@ public sealed record TrainingCheckpoint(
         return copy.ToArray();
     }
 }
+
+/// <summary>The part of an epoch done when a step checkpoint was taken: its steps and the training loss summed over their rows.</summary>
+public sealed record PartialEpoch(int Steps, double LossSum, long Rows);

@@ -1,4 +1,5 @@
 using Google.Protobuf;
+using System.Globalization;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -137,7 +138,7 @@ public sealed partial class JobRunner(
         {
             resumeFrom = TrainingCheckpoint.FromBytes(await parameters.GetBlobAsync(checkpointBlob, cancellationToken)
                 ?? throw new InvalidOperationException($"The checkpoint blob {checkpointBlob} is gone."));
-            LogResuming(job.Id, resumeFrom.CompletedEpochs);
+            LogResuming(job.Id, resumeFrom.CompletedEpochs, resumeFrom.Partial?.Steps ?? 0);
         }
 
         var device = torch.CPU;
@@ -154,7 +155,8 @@ public sealed partial class JobRunner(
         }
 
         using var trained = await NetworkTrainer.TrainAsync(dataset, template, hyperparameters, device, resumeFrom,
-            (metrics, checkpoint, token) => RecordEpochAsync(job, metrics, checkpoint, token), cancellationToken);
+            (metrics, checkpoint, token) => RecordEpochAsync(job, metrics, checkpoint, token), cancellationToken,
+            (checkpoint, token) => SaveCheckpointAsync(job, checkpoint, token));
 
         var onnx = OnnxExporter.Export(trained).ToByteArray();
         var difference = OnnxOutputCheck.Verify(onnx, trained);
@@ -226,16 +228,26 @@ public sealed partial class JobRunner(
         });
         await context.SaveChangesAsync(cancellationToken);
         context.ChangeTracker.Clear();
-        if (checkpoint is null)
+        if (checkpoint is not null)
         {
-            return;
+            await SaveCheckpointAsync(job, checkpoint, cancellationToken);
         }
+    }
 
+    /// <summary>Stores the checkpoint in the parameter service and points the job at it, for a redelivery to resume from.</summary>
+    private async Task SaveCheckpointAsync(TrainingJob job, TrainingCheckpoint checkpoint, CancellationToken cancellationToken)
+    {
         var blob = await parameters.PutBlobAsync(checkpoint.ToBytes(), cancellationToken);
+        var tags = new Dictionary<string, string> { ["epoch"] = checkpoint.CompletedEpochs.ToString(CultureInfo.InvariantCulture) };
+        if (checkpoint.Partial is { } partial)
+        {
+            tags["stepsIntoEpoch"] = partial.Steps.ToString(CultureInfo.InvariantCulture);
+        }
         await parameters.CreateSetVersionAsync($"training.{job.Id:N}.checkpoints", blob, ParametersClient.TorchSharpFormat,
-            $"Checkpoint of training job {job.Id} after epoch {checkpoint.CompletedEpochs}.",
-            new Dictionary<string, string> { ["epoch"] = checkpoint.CompletedEpochs.ToString(System.Globalization.CultureInfo.InvariantCulture) },
-            cancellationToken);
+            checkpoint.Partial is { } steps
+                ? $"Checkpoint of training job {job.Id} after epoch {checkpoint.CompletedEpochs} and {steps.Steps} steps of the next."
+                : $"Checkpoint of training job {job.Id} after epoch {checkpoint.CompletedEpochs}.",
+            tags, cancellationToken);
         await context.Jobs.Where(j => j.Id == job.Id && j.Attempts == job.Attempts)
             .ExecuteUpdateAsync(j => j
                 .SetProperty(x => x.CheckpointBlob, blob)
@@ -315,8 +327,8 @@ public sealed partial class JobRunner(
     [LoggerMessage(LogLevel.Information, "Job {JobId} attempt {Attempt} started on {Worker}")]
     private partial void LogStarted(Guid jobId, int attempt, string worker);
 
-    [LoggerMessage(LogLevel.Information, "Job {JobId} resumes from its checkpoint after epoch {Epoch}")]
-    private partial void LogResuming(Guid jobId, int epoch);
+    [LoggerMessage(LogLevel.Information, "Job {JobId} resumes from its checkpoint after epoch {Epoch} and {Steps} steps of the next")]
+    private partial void LogResuming(Guid jobId, int epoch, int steps);
 
     [LoggerMessage(LogLevel.Warning, "Job {JobId} asked for cuda, but CUDA is not available here; training on the CPU")]
     private partial void LogCudaFallback(Guid jobId);
