@@ -204,9 +204,9 @@ public sealed class TrainingJobsTests
         var template = NovaBrain.Training.Templates.BuiltInTemplates.Find("mlp-classifier", 1)!;
         var (hyperparameters, _) = NovaBrain.Training.Templates.HyperparameterValidator.Validate(template,
             JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(JsonSerializer.Serialize(settings)));
-        using var uninterrupted = await NovaBrain.Training.Trainer.MlpTrainer.TrainAsync(
-            NovaBrain.Training.Trainer.TabularDataset.ReadCsv(new StringReader(csv), "species", "classification"),
-            template, hyperparameters!, TorchSharp.torch.CPU, null, (_, _, _) => Task.CompletedTask, TestContext.CancellationToken);
+        using var data = await TrainingData.OpenAsync(csv, "species", "classification", hyperparameters!);
+        using var uninterrupted = await NovaBrain.Training.Trainer.NetworkTrainer.TrainAsync(
+            data, template, hyperparameters!, TorchSharp.torch.CPU, null, (_, _, _) => Task.CompletedTask, TestContext.CancellationToken);
         var version = await admin.GetAsync<VersionBody>($"{RegistryClient.Models}/{finished.GetProperty("modelName").GetString()}/versions/{finished.GetProperty("modelVersion").GetInt32()}");
         foreach (var metric in new[] { "val_loss", "val_accuracy", "train_loss" })
         {

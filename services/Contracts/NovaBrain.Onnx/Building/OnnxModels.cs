@@ -91,11 +91,33 @@ public static class OnnxModels
         };
     }
 
-    public static NodeProto Node(string opType, IEnumerable<string> inputs, string output)
+    public static NodeProto Node(string opType, IEnumerable<string> inputs, string output, params IEnumerable<AttributeProto> attributes)
     {
         var node = new NodeProto { OpType = opType, Name = output };
         node.Input.AddRange(inputs);
         node.Output.Add(output);
+        node.Attribute.AddRange(attributes);
         return node;
+    }
+
+    /// <summary>A node attribute holding one integer (e.g. Flatten's axis).</summary>
+    public static AttributeProto Attribute(string name, long value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
+
+    /// <summary>A node attribute holding a list of integers (e.g. Conv's kernel_shape, pads, strides).</summary>
+    public static AttributeProto Attribute(string name, params long[] values)
+    {
+        var attribute = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
+        attribute.Ints.AddRange(values);
+        return attribute;
+    }
+
+    /// <summary>A one-dimensional int64 tensor, such as the target shape of a Reshape.</summary>
+    public static TensorProto Int64Tensor(string name, params long[] values)
+    {
+        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
+        tensor.Dims.Add(values.Length);
+        tensor.Int64Data.AddRange(values);
+        return tensor;
     }
 }

@@ -9,6 +9,14 @@ internal static class Problems
         "template-not-found", "No such template",
         version is null ? $"There is no template '{name}'." : $"Template '{name}' has no version {version}.", StatusCodes.Status404NotFound);
 
+    public static ProblemHttpResult TemplateNameReserved(string name) => NovaBrainProblems.Result(
+        "template-name-reserved", "The name belongs to a built-in template",
+        $"'{name}' is a built-in template; base your template on it (basedOn) under a name of your own.", StatusCodes.Status409Conflict);
+
+    public static ProblemHttpResult NotYourTemplate(string name) => NovaBrainProblems.Result(
+        "not-your-template", "Only the template's author adds versions",
+        $"Template '{name}' was created by someone else; choose another name.", StatusCodes.Status403Forbidden);
+
     public static ProblemHttpResult InvalidJobId(string id) => NovaBrainProblems.Result(
         "invalid-job-id", "Not a job id", $"'{id}' is not a job id; a job id is a GUID.", StatusCodes.Status400BadRequest);
 
@@ -23,7 +31,7 @@ internal static class Problems
 
     public static ProblemHttpResult DatasetNotFound(string digest) => NovaBrainProblems.Result(
         "dataset-not-found", "No such dataset",
-        $"The parameter service stores no blob {digest}; upload the CSV file first (PUT /api/params/v1/blobs/{{digest}}).", StatusCodes.Status400BadRequest);
+        $"The parameter service stores no blob {digest}; upload the CSV or Parquet file first (PUT /api/params/v1/blobs/{{digest}}).", StatusCodes.Status400BadRequest);
 
     public static ProblemHttpResult QueueUnavailable(Guid id) => NovaBrainProblems.Result(
         "queue-unavailable", "The job queue is unavailable",

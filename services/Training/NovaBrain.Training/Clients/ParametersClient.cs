@@ -22,6 +22,20 @@ public sealed class ParametersClient(HttpClient http)
         return await response.Content.ReadAsByteArrayAsync(cancellationToken);
     }
 
+    /// <summary>Streams the blob into <paramref name="path"/>; false when no blob has that digest.</summary>
+    public async Task<bool> DownloadBlobAsync(string digest, string path, CancellationToken cancellationToken)
+    {
+        using var response = await http.GetAsync($"/api/params/v1/blobs/{digest}", HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+        response.EnsureSuccessStatusCode();
+        await using var file = File.Create(path);
+        await response.Content.CopyToAsync(file, cancellationToken);
+        return true;
+    }
+
     /// <summary>Whether a blob with the digest is stored.</summary>
     public async Task<bool> BlobExistsAsync(string digest, CancellationToken cancellationToken)
     {

@@ -13,7 +13,7 @@ public static class OnnxOutputCheck
     public const float Tolerance = 1e-4f;
 
     /// <summary>The largest absolute difference over at most <paramref name="maxRows"/> held-out rows; throws above <see cref="Tolerance"/>.</summary>
-    public static float Verify(byte[] onnxModel, TrainedMlp model, int maxRows = 256)
+    public static float Verify(byte[] onnxModel, TrainedNetwork model, int maxRows = 256)
     {
         var rows = model.HeldOutRows.Take(maxRows).ToArray();
         var expected = model.Predict(rows);
@@ -21,8 +21,8 @@ public static class OnnxOutputCheck
 
         using var session = new InferenceSession(onnxModel);
         var input = new DenseTensor<float>(rows.SelectMany(row => row).ToArray(), [rows.Length, width]);
-        using var results = session.Run([NamedOnnxValue.CreateFromTensor(MlpOnnxExporter.InputName, input)]);
-        var actual = results.Single(result => result.Name == MlpOnnxExporter.OutputName).AsTensor<float>().ToArray();
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor(OnnxExporter.InputName, input)]);
+        var actual = results.Single(result => result.Name == OnnxExporter.OutputName).AsTensor<float>().ToArray();
 
         var difference = 0f;
         var outputs = expected[0].Length;

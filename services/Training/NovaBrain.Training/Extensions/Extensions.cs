@@ -5,6 +5,8 @@ using NovaBrain.Training.Clients;
 using NovaBrain.Training.Infrastructure;
 using NovaBrain.Training.Jobs;
 using NovaBrain.Training.Queue;
+using NovaBrain.Training.Templates;
+using NovaBrain.Training.Trainer;
 using NovaBrain.Training.Worker;
 using NovaBrain.Training.Worker.Kubernetes;
 
@@ -22,6 +24,7 @@ public static class Extensions
         builder.Services.AddOptions<JobEventsOptions>().BindConfiguration(JobEventsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<ServiceAddressOptions>().BindConfiguration(ServiceAddressOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<JobQueue>();
+        builder.Services.AddScoped<TemplateCatalog>();
         builder.Services.AddScoped<JobManager>();
 
         // Datasets, checkpoints and models can be large: one attempt may take minutes, not the default 10 seconds.
@@ -74,6 +77,7 @@ public static class Extensions
         }
 
         builder.Services.AddOptions<TrainingWorkerOptions>().BindConfiguration(TrainingWorkerOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<DatasetOptions>().BindConfiguration(DatasetOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddScoped<JobRunner>();
         if (process.Role == TrainingRole.Job)
         {

@@ -3,14 +3,16 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using NovaBrain.EventBus.Outbox;
 using NovaBrain.Training.Jobs;
+using NovaBrain.Training.Templates;
 
 namespace NovaBrain.Training.Infrastructure;
 
-/// <summary>The Training service's own database: training jobs and their progress.</summary>
+/// <summary>The Training service's own database: training jobs and their progress, and users' templates.</summary>
 public sealed class TrainingContext(DbContextOptions<TrainingContext> options) : DbContext(options)
 {
     public DbSet<TrainingJob> Jobs => Set<TrainingJob>();
     public DbSet<JobProgress> Progress => Set<JobProgress>();
+    public DbSet<StoredTemplate> Templates => Set<StoredTemplate>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -47,6 +49,17 @@ public sealed class TrainingContext(DbContextOptions<TrainingContext> options) :
                     json => JsonSerializer.Deserialize<Dictionary<string, double>>(json, JsonSerializerOptions.Default) ?? new Dictionary<string, double>(),
                     new ValueComparer<Dictionary<string, double>>((left, right) => ReferenceEquals(left, right), metrics => metrics.Count, metrics => metrics));
             progress.HasIndex(p => new { p.JobId, p.Id });
+        });
+        modelBuilder.Entity<StoredTemplate>(template =>
+        {
+            template.ToTable("templates");
+            template.HasKey(t => t.Id);
+            template.Property(t => t.Name).HasMaxLength(StoredTemplate.NameMaxLength);
+            template.Property(t => t.BasedOn).HasMaxLength(StoredTemplate.NameMaxLength);
+            template.Property(t => t.Description).HasMaxLength(StoredTemplate.DescriptionMaxLength);
+            template.Property(t => t.Hyperparameters).HasColumnType("jsonb");
+            template.Property(t => t.Owner).HasMaxLength(200);
+            template.HasIndex(t => new { t.Name, t.Version }).IsUnique();
         });
     }
 }

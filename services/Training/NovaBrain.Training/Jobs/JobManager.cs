@@ -35,12 +35,12 @@ public enum CancelOutcome
 /// <summary>
 /// Submits and cancels jobs, whoever asks: the REST and gRPC APIs and hyperparameter studies share these rules.
 /// </summary>
-public sealed partial class JobManager(TrainingContext context, JobQueue queue, ParametersClient parameters, TimeProvider time)
+public sealed partial class JobManager(TrainingContext context, JobQueue queue, ParametersClient parameters, TemplateCatalog templates, TimeProvider time)
 {
     /// <summary>Validates the request, saves the job and queues it; a job that cannot be queued is marked Failed.</summary>
     public async Task<SubmitResult> SubmitAsync(SubmitJobRequest request, string owner, CancellationToken cancellationToken)
     {
-        var (template, hyperparameters, errors) = Validate(request, queue.Options.MaxPriority);
+        var (template, hyperparameters, errors) = await ValidateAsync(request, queue.Options.MaxPriority, cancellationToken);
         if (errors.Count > 0)
         {
             return new SubmitResult(SubmitOutcome.Invalid, Errors: errors);
@@ -112,22 +112,22 @@ public sealed partial class JobManager(TrainingContext context, JobQueue queue, 
             : new CancelResult(CancelOutcome.Cancelled, updated);
     }
 
-    private static (TrainingTemplate? Template, Hyperparameters? Values, Dictionary<string, string[]> Errors) Validate(
-        SubmitJobRequest request, int maxPriority)
+    private async Task<(TrainingTemplate? Template, Hyperparameters? Values, Dictionary<string, string[]> Errors)> ValidateAsync(
+        SubmitJobRequest request, int maxPriority, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
-        var template = string.IsNullOrWhiteSpace(request.Template) ? null : BuiltInTemplates.Find(request.Template, request.TemplateVersion);
+        var template = string.IsNullOrWhiteSpace(request.Template) ? null : await templates.FindAsync(request.Template, request.TemplateVersion, cancellationToken);
         if (template is null)
         {
-            errors["template"] = [$"The template is one of {string.Join(", ", BuiltInTemplates.All.Select(t => t.Reference))} (templateVersion optional)."];
+            errors["template"] = [$"The template is a built-in one ({string.Join(", ", BuiltInTemplates.All.Select(t => t.Name))}) or one stored through {TemplatesApi.BasePath}/templates, with an optional templateVersion; '{request.Template}'{(request.TemplateVersion is { } version ? $" version {version}" : "")} is none."];
         }
         if (request.Dataset is null || !DigestPattern().IsMatch(request.Dataset))
         {
-            errors["dataset"] = ["The dataset is the digest of a CSV blob in the parameter service, sha256:<64 lowercase hex digits>."];
+            errors["dataset"] = ["The dataset is the digest of a CSV or Parquet blob in the parameter service, sha256:<64 lowercase hex digits>."];
         }
         if (string.IsNullOrWhiteSpace(request.LabelColumn) || request.LabelColumn.Length > TrainingJob.LabelColumnMaxLength)
         {
-            errors["labelColumn"] = [$"The label column is the CSV header of the column to predict, 1 to {TrainingJob.LabelColumnMaxLength} characters."];
+            errors["labelColumn"] = [$"The label column is the name of the column to predict, 1 to {TrainingJob.LabelColumnMaxLength} characters."];
         }
         if (request.ModelName is null || !ModelNamePattern().IsMatch(request.ModelName))
         {

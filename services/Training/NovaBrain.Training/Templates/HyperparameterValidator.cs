@@ -24,13 +24,13 @@ public static class HyperparameterValidator
             {
                 values[spec.Name] = spec.Default;
             }
-            else if (Read(spec, element) is { Error: { } error })
+            else if (Check(spec, element) is { Error: { } error })
             {
                 errors[Key(spec.Name)] = [error];
             }
             else
             {
-                values[spec.Name] = Read(spec, element).Value!;
+                values[spec.Name] = Check(spec, element).Value!;
             }
         }
         if (errors.Count > 0)
@@ -38,22 +38,44 @@ public static class HyperparameterValidator
             return (null, errors);
         }
 
+        var convolution = template.Architecture == BuiltInTemplates.CnnArchitecture
+            ? new ConvolutionSettings(
+                Integer(values, Hyperparameters.ImageChannelsName), Integer(values, Hyperparameters.ImageHeightName),
+                Integer(values, Hyperparameters.ImageWidthName), (IReadOnlyList<int>)values[Hyperparameters.ConvFiltersName],
+                Integer(values, Hyperparameters.KernelSizeName))
+            : null;
+        if (convolution is not null && Math.Min(convolution.Height, convolution.Width) >> convolution.Filters.Count < 1)
+        {
+            errors[Key(Hyperparameters.ConvFiltersName)] =
+            [
+                $"'{Hyperparameters.ConvFiltersName}' has {convolution.Filters.Count} blocks, each halving the image; a {convolution.Height}×{convolution.Width} image allows at most {(int)Math.Log2(Math.Min(convolution.Height, convolution.Width))}.",
+            ];
+            return (null, errors);
+        }
+
         return (new Hyperparameters(
             (IReadOnlyList<int>)values[Hyperparameters.HiddenLayersName],
             Convert.ToDouble(values[Hyperparameters.LearningRateName], CultureInfo.InvariantCulture),
-            Convert.ToInt32(values[Hyperparameters.BatchSizeName], CultureInfo.InvariantCulture),
-            Convert.ToInt32(values[Hyperparameters.EpochsName], CultureInfo.InvariantCulture),
+            Integer(values, Hyperparameters.BatchSizeName),
+            Integer(values, Hyperparameters.EpochsName),
             (string)values[Hyperparameters.OptimizerName],
             (string)values[Hyperparameters.LrScheduleName],
-            Convert.ToInt32(values[Hyperparameters.EarlyStoppingPatienceName], CultureInfo.InvariantCulture),
+            Integer(values, Hyperparameters.EarlyStoppingPatienceName),
             Convert.ToDouble(values[Hyperparameters.ValidationFractionName], CultureInfo.InvariantCulture),
-            Convert.ToInt32(values[Hyperparameters.CheckpointEveryName], CultureInfo.InvariantCulture),
-            Convert.ToInt32(values[Hyperparameters.SeedName], CultureInfo.InvariantCulture)), errors);
+            Integer(values, Hyperparameters.CheckpointEveryName),
+            Integer(values, Hyperparameters.SeedName),
+            Integer(values, Hyperparameters.CheckpointEveryStepsName),
+            convolution), errors);
     }
+
+    private static int Integer(Dictionary<string, object> values, string name) => Convert.ToInt32(values[name], CultureInfo.InvariantCulture);
 
     private static string Key(string name) => $"hyperparameters.{name}";
 
-    private static (object? Value, string? Error) Read(HyperparameterSpec spec, JsonElement element) => spec.Type switch
+    /// <summary>
+    /// A value against one spec: the value as a template or job holds it (int, double, string or int[]), or the rule it breaks.
+    /// </summary>
+    public static (object? Value, string? Error) Check(HyperparameterSpec spec, JsonElement element) => spec.Type switch
     {
         HyperparameterTypes.Integer => element.ValueKind == JsonValueKind.Number && element.TryGetInt64(out var integer)
             ? InRange(spec, integer, (int)integer)

@@ -1,6 +1,11 @@
+using System.Globalization;
+
 namespace NovaBrain.Training.Templates;
 
-/// <summary>The resolved hyperparameters of an MLP job: every value present, validated against its template.</summary>
+/// <summary>
+/// The resolved hyperparameters of a job: every value present, validated against its template. <see cref="Convolution"/>
+/// is set for the convolutional architecture only.
+/// </summary>
 public sealed record Hyperparameters(
     IReadOnlyList<int> HiddenLayers,
     double LearningRate,
@@ -11,7 +16,9 @@ public sealed record Hyperparameters(
     int EarlyStoppingPatience,
     double ValidationFraction,
     int CheckpointEvery,
-    int Seed)
+    int Seed,
+    int CheckpointEverySteps = 0,
+    ConvolutionSettings? Convolution = null)
 {
     public const string HiddenLayersName = "hiddenLayers";
     public const string LearningRateName = "learningRate";
@@ -23,6 +30,12 @@ public sealed record Hyperparameters(
     public const string ValidationFractionName = "validationFraction";
     public const string CheckpointEveryName = "checkpointEvery";
     public const string SeedName = "seed";
+    public const string CheckpointEveryStepsName = "checkpointEverySteps";
+    public const string ImageChannelsName = "imageChannels";
+    public const string ImageHeightName = "imageHeight";
+    public const string ImageWidthName = "imageWidth";
+    public const string ConvFiltersName = "convFilters";
+    public const string KernelSizeName = "kernelSize";
 
     public const string Adam = "adam";
     public const string Sgd = "sgd";
@@ -42,17 +55,42 @@ public sealed record Hyperparameters(
     };
 
     /// <summary>The values as strings, for the registry's params.</summary>
-    public Dictionary<string, string> ToParams() => new()
+    public Dictionary<string, string> ToParams()
     {
-        [HiddenLayersName] = string.Join(',', HiddenLayers),
-        [LearningRateName] = LearningRate.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        [BatchSizeName] = BatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        [EpochsName] = Epochs.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        [OptimizerName] = Optimizer,
-        [LrScheduleName] = LrSchedule,
-        [EarlyStoppingPatienceName] = EarlyStoppingPatience.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        [ValidationFractionName] = ValidationFraction.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        [CheckpointEveryName] = CheckpointEvery.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        [SeedName] = Seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
-    };
+        var values = new Dictionary<string, string>
+        {
+            [HiddenLayersName] = string.Join(',', HiddenLayers),
+            [LearningRateName] = LearningRate.ToString(CultureInfo.InvariantCulture),
+            [BatchSizeName] = BatchSize.ToString(CultureInfo.InvariantCulture),
+            [EpochsName] = Epochs.ToString(CultureInfo.InvariantCulture),
+            [OptimizerName] = Optimizer,
+            [LrScheduleName] = LrSchedule,
+            [EarlyStoppingPatienceName] = EarlyStoppingPatience.ToString(CultureInfo.InvariantCulture),
+            [ValidationFractionName] = ValidationFraction.ToString(CultureInfo.InvariantCulture),
+            [CheckpointEveryName] = CheckpointEvery.ToString(CultureInfo.InvariantCulture),
+            [SeedName] = Seed.ToString(CultureInfo.InvariantCulture),
+            [CheckpointEveryStepsName] = CheckpointEverySteps.ToString(CultureInfo.InvariantCulture),
+        };
+        if (Convolution is { } convolution)
+        {
+            values[ImageChannelsName] = convolution.Channels.ToString(CultureInfo.InvariantCulture);
+            values[ImageHeightName] = convolution.Height.ToString(CultureInfo.InvariantCulture);
+            values[ImageWidthName] = convolution.Width.ToString(CultureInfo.InvariantCulture);
+            values[ConvFiltersName] = string.Join(',', convolution.Filters);
+            values[KernelSizeName] = convolution.KernelSize.ToString(CultureInfo.InvariantCulture);
+        }
+        return values;
+    }
+}
+
+/// <summary>
+/// The image a convolutional network reads and its convolution blocks: each block is a Conv2d with
+/// <see cref="KernelSize"/> ("same" padding) and that many filters, a ReLU and a 2×2 max-pool.
+/// </summary>
+public sealed record ConvolutionSettings(int Channels, int Height, int Width, IReadOnlyList<int> Filters, int KernelSize)
+{
+    /// <summary>The pixels per image: the feature columns a dataset must have, in channel, row, column order.</summary>
+    public int Pixels => Channels * Height * Width;
+
+    public string ShapeText => $"{Channels}x{Height}x{Width}";
 }

@@ -1,30 +1,40 @@
 using System.IO.Compression;
 using System.Text.Json;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace NovaBrain.Training.Trainer;
 
 /// <summary>
-/// Everything needed to continue a run after <see cref="CompletedEpochs"/> as if it had never stopped: the network's
-/// and the optimiser's state (TorchSharp's own formats) and the early-stopping bookkeeping. Written as a zip file.
+/// Everything needed to continue a run after <see cref="CompletedEpochs"/> and <see cref="Partial"/>'s steps of the
+/// next epoch as if it had never stopped: the network's and the optimiser's state (TorchSharp's own formats), the
+/// early-stopping bookkeeping and, when early stopping keeps the best epoch's weights, those weights. Written as a zip file.
 /// </summary>
 public sealed record TrainingCheckpoint(
     int CompletedEpochs, double BestValidationLoss, int EpochsWithoutImprovement, IReadOnlyList<EpochMetrics> History,
-    byte[] Network, byte[] Optimizer)
+    byte[] Network, byte[] Optimizer, byte[]? BestNetwork, PartialEpoch? Partial = null)
 {
     private const string StateEntry = "state.json";
     private const string NetworkEntry = "network.dat";
     private const string OptimizerEntry = "optimizer.dat";
+    private const string BestNetworkEntry = "best-network.dat";
 
-    private sealed record State(int CompletedEpochs, double BestValidationLoss, int EpochsWithoutImprovement, List<EpochMetrics> History);
+    private sealed record State(
+        int CompletedEpochs, double BestValidationLoss, int EpochsWithoutImprovement, List<EpochMetrics> History, PartialEpoch? Partial);
 
     public byte[] ToBytes()
     {
         using var buffer = new MemoryStream();
         using (var archive = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
         {
-            Write(archive, StateEntry, JsonSerializer.SerializeToUtf8Bytes(new State(CompletedEpochs, BestValidationLoss, EpochsWithoutImprovement, [.. History])));
+            Write(archive, StateEntry, JsonSerializer.SerializeToUtf8Bytes(new State(CompletedEpochs, BestValidationLoss, EpochsWithoutImprovement, [.. History], Partial)));
             Write(archive, NetworkEntry, Network);
             Write(archive, OptimizerEntry, Optimizer);
+            if (BestNetwork is not null)
+            {
+                Write(archive, BestNetworkEntry, BestNetwork);
+            }
         }
         return buffer.ToArray();
     }
@@ -32,10 +42,57 @@ public sealed record TrainingCheckpoint(
     public static TrainingCheckpoint FromBytes(byte[] bytes)
     {
         using var archive = new ZipArchive(new MemoryStream(bytes), ZipArchiveMode.Read);
-        var state = JsonSerializer.Deserialize<State>(Read(archive, StateEntry))
+        var state = JsonSerializer.Deserialize<State>(Read(archive, StateEntry) ?? throw new InvalidDataException($"The checkpoint has no {StateEntry}."))
             ?? throw new InvalidDataException("The checkpoint has no state.");
         return new TrainingCheckpoint(state.CompletedEpochs, state.BestValidationLoss, state.EpochsWithoutImprovement, state.History,
-            Read(archive, NetworkEntry), Read(archive, OptimizerEntry));
+            Read(archive, NetworkEntry) ?? throw new InvalidDataException($"The checkpoint has no {NetworkEntry}."),
+            Read(archive, OptimizerEntry) ?? throw new InvalidDataException($"The checkpoint has no {OptimizerEntry}."),
+            Read(archive, BestNetworkEntry), state.Partial);
+    }
+
+    internal static TrainingCheckpoint Capture(
+        nn.Module network, OptimizerHelper optimizer, int completedEpochs, double best, int withoutImprovement,
+        List<EpochMetrics> history, byte[]? bestNetwork, PartialEpoch? partial = null) =>
+        new(completedEpochs, best, withoutImprovement, [.. history], Save(network), ThroughFile(optimizer.save_state_dict), bestNetwork, partial);
+
+    internal static void Restore(nn.Module network, OptimizerHelper optimizer, TrainingCheckpoint checkpoint)
+    {
+        Load(network, checkpoint.Network);
+        ThroughFile(checkpoint.Optimizer, optimizer.load_state_dict);
+    }
+
+    internal static byte[] Save(nn.Module network) => ThroughFile(file => network.save(file));
+
+    internal static void Load(nn.Module network, byte[] bytes) => ThroughFile(bytes, file => network.load(file));
+
+    private static byte[] ThroughFile(Action<string> save)
+    {
+        var folder = Directory.CreateTempSubdirectory("novabrain-checkpoint-");
+        try
+        {
+            var file = Path.Combine(folder.FullName, "state.dat");
+            save(file);
+            return File.ReadAllBytes(file);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    private static void ThroughFile(byte[] bytes, Action<string> load)
+    {
+        var folder = Directory.CreateTempSubdirectory("novabrain-checkpoint-");
+        try
+        {
+            var file = Path.Combine(folder.FullName, "state.dat");
+            File.WriteAllBytes(file, bytes);
+            load(file);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
     }
 
     private static void Write(ZipArchive archive, string name, byte[] bytes)
@@ -44,12 +101,18 @@ public sealed record TrainingCheckpoint(
         stream.Write(bytes);
     }
 
-    private static byte[] Read(ZipArchive archive, string name)
+    private static byte[]? Read(ZipArchive archive, string name)
     {
-        var entry = archive.GetEntry(name) ?? throw new InvalidDataException($"The checkpoint has no {name}.");
+        if (archive.GetEntry(name) is not { } entry)
+        {
+            return null;
+        }
         using var stream = entry.Open();
         using var copy = new MemoryStream();
         stream.CopyTo(copy);
         return copy.ToArray();
     }
 }
+
+/// <summary>The part of an epoch done when a step checkpoint was taken: its steps and the training loss summed over their rows.</summary>
+public sealed record PartialEpoch(int Steps, double LossSum, long Rows);

@@ -1,5 +1,5 @@
-using System.Text;
 using Google.Protobuf;
+using System.Globalization;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -26,7 +26,9 @@ public sealed partial class JobRunner(
     JobQueue queue,
     ParametersClient parameters,
     RegistryClient registry,
+    TemplateCatalog templates,
     IOptions<TrainingWorkerOptions> workerOptions,
+    IOptions<DatasetOptions> datasetOptions,
     TimeProvider time,
     ILogger<JobRunner> logger)
 {
@@ -124,19 +126,17 @@ public sealed partial class JobRunner(
 
     private async Task<(int Version, string Weights)> TrainAndRegisterAsync(TrainingJob job, WorkerSlot slot, CancellationToken cancellationToken)
     {
-        var template = BuiltInTemplates.Find(job.Template, job.TemplateVersion)
+        var template = await templates.FindAsync(job.Template, job.TemplateVersion, cancellationToken)
             ?? throw new JobDefinitionException($"Template {job.Template}@{job.TemplateVersion} no longer exists.");
         var hyperparameters = JsonSerializer.Deserialize<Hyperparameters>(job.Hyperparameters, JsonSerializerOptions.Web)!;
-        var datasetBytes = await parameters.GetBlobAsync(job.Dataset, cancellationToken)
-            ?? throw new TrainingDataException($"The dataset blob {job.Dataset} does not exist.");
-        var dataset = TabularDataset.ReadCsv(new StringReader(Encoding.UTF8.GetString(datasetBytes)), job.LabelColumn, template.Task);
+        using var dataset = await OpenDatasetAsync(job, template, hyperparameters, cancellationToken);
 
         TrainingCheckpoint? resumeFrom = null;
         if (job.CheckpointBlob is { } checkpointBlob)
         {
             resumeFrom = TrainingCheckpoint.FromBytes(await parameters.GetBlobAsync(checkpointBlob, cancellationToken)
                 ?? throw new InvalidOperationException($"The checkpoint blob {checkpointBlob} is gone."));
-            LogResuming(job.Id, resumeFrom.CompletedEpochs);
+            LogResuming(job.Id, resumeFrom.CompletedEpochs, resumeFrom.Partial?.Steps ?? 0);
         }
 
         var device = torch.CPU;
@@ -152,10 +152,11 @@ public sealed partial class JobRunner(
             }
         }
 
-        using var trained = await MlpTrainer.TrainAsync(dataset, template, hyperparameters, device, resumeFrom,
-            (metrics, checkpoint, token) => RecordEpochAsync(job, metrics, checkpoint, token), cancellationToken);
+        using var trained = await NetworkTrainer.TrainAsync(dataset, template, hyperparameters, device, resumeFrom,
+            (metrics, checkpoint, token) => RecordEpochAsync(job, metrics, checkpoint, token), cancellationToken,
+            (checkpoint, token) => SaveCheckpointAsync(job, checkpoint, token));
 
-        var onnx = MlpOnnxExporter.Export(trained).ToByteArray();
+        var onnx = OnnxExporter.Export(trained).ToByteArray();
         var difference = OnnxOutputCheck.Verify(onnx, trained);
         var blob = await parameters.PutBlobAsync(onnx, cancellationToken);
         var weightsSet = $"{job.ModelName}.weights";
@@ -163,16 +164,23 @@ public sealed partial class JobRunner(
             $"Weights of training job {job.Id}.", new Dictionary<string, string> { ["trainingJob"] = job.Id.ToString() }, cancellationToken);
         var weights = $"params:/{weightsSet}/{weightsVersion}";
 
-        var final = trained.History[^1];
-        var metricValues = final.Metrics.ToDictionary();
-        metricValues["epochs"] = final.Epoch;
+        var metricValues = trained.ModelEpoch.Metrics.ToDictionary();
+        metricValues["epochs"] = trained.History[^1].Epoch;
+        metricValues["model_epoch"] = trained.ModelEpoch.Epoch;
         metricValues["onnx_max_abs_diff"] = difference;
         var tags = new Dictionary<string, string> { ["task"] = template.Task };
         if (trained.Classes.Count > 0)
         {
             tags["classes"] = string.Join(',', trained.Classes);
         }
-        tags["features"] = string.Join(',', dataset.FeatureNames);
+        if (hyperparameters.Convolution is { } image)
+        {
+            tags["imageShape"] = image.ShapeText;
+        }
+        else
+        {
+            tags["features"] = string.Join(',', dataset.FeatureNames);
+        }
 
         await registry.EnsureModelAsync(job.ModelName, $"Trained from template {template.Reference}.", cancellationToken);
         var version = await registry.RegisterVersionAsync(job.ModelName, onnx, new RegistrationMetadata(
@@ -183,6 +191,25 @@ public sealed partial class JobRunner(
             tags,
             new RegistrationLineage([job.Dataset], [weights], [], job.Id.ToString(), template.Reference)), cancellationToken);
         return (version, weights);
+    }
+
+    /// <summary>Downloads the dataset to a temporary file and opens it for streaming; the file goes once it is converted.</summary>
+    private async Task<TabularDataset> OpenDatasetAsync(TrainingJob job, TrainingTemplate template, Hyperparameters hyperparameters, CancellationToken cancellationToken)
+    {
+        var download = Path.Combine(Path.GetTempPath(), $"novabrain-download-{job.Id:N}-{job.Attempts}");
+        try
+        {
+            if (!await parameters.DownloadBlobAsync(job.Dataset, download, cancellationToken))
+            {
+                throw new TrainingDataException($"The dataset blob {job.Dataset} does not exist.");
+            }
+            return await TabularDataset.OpenAsync(download, job.LabelColumn, template.Task,
+                new DatasetSplit(hyperparameters.ValidationFraction, hyperparameters.Seed, datasetOptions.Value.ShuffleBufferRows), cancellationToken);
+        }
+        finally
+        {
+            File.Delete(download);
+        }
     }
 
     private async Task RecordEpochAsync(TrainingJob job, EpochMetrics metrics, TrainingCheckpoint? checkpoint, CancellationToken cancellationToken)
@@ -199,16 +226,26 @@ public sealed partial class JobRunner(
         });
         await context.SaveChangesAsync(cancellationToken);
         context.ChangeTracker.Clear();
-        if (checkpoint is null)
+        if (checkpoint is not null)
         {
-            return;
+            await SaveCheckpointAsync(job, checkpoint, cancellationToken);
         }
+    }
 
+    /// <summary>Stores the checkpoint in the parameter service and points the job at it, for a redelivery to resume from.</summary>
+    private async Task SaveCheckpointAsync(TrainingJob job, TrainingCheckpoint checkpoint, CancellationToken cancellationToken)
+    {
         var blob = await parameters.PutBlobAsync(checkpoint.ToBytes(), cancellationToken);
+        var tags = new Dictionary<string, string> { ["epoch"] = checkpoint.CompletedEpochs.ToString(CultureInfo.InvariantCulture) };
+        if (checkpoint.Partial is { } partial)
+        {
+            tags["stepsIntoEpoch"] = partial.Steps.ToString(CultureInfo.InvariantCulture);
+        }
         await parameters.CreateSetVersionAsync($"training.{job.Id:N}.checkpoints", blob, ParametersClient.TorchSharpFormat,
-            $"Checkpoint of training job {job.Id} after epoch {checkpoint.CompletedEpochs}.",
-            new Dictionary<string, string> { ["epoch"] = checkpoint.CompletedEpochs.ToString(System.Globalization.CultureInfo.InvariantCulture) },
-            cancellationToken);
+            checkpoint.Partial is { } steps
+                ? $"Checkpoint of training job {job.Id} after epoch {checkpoint.CompletedEpochs} and {steps.Steps} steps of the next."
+                : $"Checkpoint of training job {job.Id} after epoch {checkpoint.CompletedEpochs}.",
+            tags, cancellationToken);
         await context.Jobs.Where(j => j.Id == job.Id && j.Attempts == job.Attempts)
             .ExecuteUpdateAsync(j => j
                 .SetProperty(x => x.CheckpointBlob, blob)
@@ -288,8 +325,8 @@ public sealed partial class JobRunner(
     [LoggerMessage(LogLevel.Information, "Job {JobId} attempt {Attempt} started on {Worker}")]
     private partial void LogStarted(Guid jobId, int attempt, string worker);
 
-    [LoggerMessage(LogLevel.Information, "Job {JobId} resumes from its checkpoint after epoch {Epoch}")]
-    private partial void LogResuming(Guid jobId, int epoch);
+    [LoggerMessage(LogLevel.Information, "Job {JobId} resumes from its checkpoint after epoch {Epoch} and {Steps} steps of the next")]
+    private partial void LogResuming(Guid jobId, int epoch, int steps);
 
     [LoggerMessage(LogLevel.Warning, "Job {JobId} asked for cuda, but CUDA is not available here; training on the CPU")]
     private partial void LogCudaFallback(Guid jobId);
