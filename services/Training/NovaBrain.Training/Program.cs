@@ -9,11 +9,13 @@ builder.AddServiceDatabase<TrainingContext>("trainingdb");
 builder.AddRabbitMqEventBus("eventbus").AddOutbox<TrainingContext>();
 builder.AddApplicationServices();
 builder.AddTrainingWorker();
+builder.AddStudies();
 
 var app = builder.Build();
 
 app.MapTemplatesApi();
 app.MapJobsApi();
+app.MapStudiesApi();
 app.MapDefaultEndpoints(apiPrefix: "training");
 
 app.Run();
