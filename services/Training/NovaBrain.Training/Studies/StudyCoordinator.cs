@@ -76,6 +76,6 @@ public sealed partial class StudyCoordinator(
     [LoggerMessage(LogLevel.Warning, "A round of the study coordinator failed")]
     private partial void LogRoundFailed(Exception exception);
 
-    [LoggerMessage(LogLevel.Debug, "Study {StudyId} changed during its round; the next round continues it")]
+    [LoggerMessage(LogLevel.Information, "Study {StudyId} changed during its round; the next round continues it")]
     private partial void LogRoundConflicted(Guid studyId);
 }

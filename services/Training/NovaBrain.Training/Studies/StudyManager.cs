@@ -249,6 +249,8 @@ public sealed partial class StudyManager(
                 return "Every point of the grid was tried.";
             }
             var trial = NewTrial(study, number, point, space);
+            // Added explicitly: a trial found only through the navigation, its id already set, would be taken for an existing row.
+            context.StudyTrials.Add(trial);
             study.Trials.Add(trial);
             // Saved before its job is submitted: the unique study and number keep two coordinators from both running it.
             await context.SaveChangesAsync(cancellationToken);
