@@ -10,6 +10,10 @@ var process = builder.AddTrainingRole();
 builder.AddRabbitMqEventBus("eventbus").AddOutbox<TrainingContext>();
 builder.AddApplicationServices();
 builder.AddTrainingWorker(process);
+if (process.Role == TrainingRole.Api)
+{
+    builder.AddStudies();
+}
 
 var app = builder.Build();
 
@@ -17,6 +21,7 @@ if (process.Role == TrainingRole.Api)
 {
     app.MapTemplatesApi();
     app.MapJobsApi();
+    app.MapStudiesApi();
 }
 app.MapDefaultEndpoints(apiPrefix: "training");
 
