@@ -63,6 +63,7 @@ var training = AddPlatformService<Projects.NovaBrain_Training>("training", Conne
     .WithGpu(count: 1, cudaSettings: CudaSettings.Training)
     .WithComputeResources(cpuRequest: "2", memoryRequest: "8Gi", cpuLimit: "8", memoryLimit: "32Gi")
     .WithKubernetesJobs()
+    .WithGrpcEndpoint()
     .WithReference(parameters)
     .WithReference(modelRegistry)
     .WithServicePermissions(identity, Permissions.ParamsRead, Permissions.ParamsWrite, Permissions.ModelsRead, Permissions.ModelsWrite);

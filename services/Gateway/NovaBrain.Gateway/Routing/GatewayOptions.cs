@@ -39,6 +39,7 @@ public sealed class GatewayOptions
         [InferenceGrpcService] = ServingPrefix,
         ["novabrain.parameters.v1.ParameterStore"] = "params",
         ["novabrain.registry.v1.ModelRegistry"] = "registry",
+        ["novabrain.training.v1.TrainingJobs"] = "training",
     };
 
     /// <summary>
