@@ -62,9 +62,9 @@ public sealed class TrainToServeTests
         using var artifact = await gateway.GetAsync($"/api/params/v1/blobs/{version.Artifact.Digest}", TestContext.CancellationToken);
         var onnx = await artifact.Content.ReadAsByteArrayAsync(TestContext.CancellationToken);
 
-        // Deployed.
+        // Deployed, taking all the validation rows in one request (one of the few inference calls the gateway allows).
         var deployment = Accounts.Unique("trained");
-        await gateway.DeployAsync(deployment, $"models:/{modelName}/{modelVersion}");
+        await gateway.DeployAsync(deployment, $"models:/{modelName}/{modelVersion}", new { batching = new { maxBatchSize = 256 } });
         var ready = await gateway.WaitForStateAsync(deployment, "Ready");
         Assert.AreEqual((modelName, modelVersion), (ready.Serving!.Model, ready.Serving.Version));
 
