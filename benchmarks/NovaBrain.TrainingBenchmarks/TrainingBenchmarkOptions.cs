@@ -4,7 +4,7 @@ namespace NovaBrain.TrainingBenchmarks;
 
 /// <summary>What to measure, from the command line.</summary>
 public sealed record TrainingBenchmarkOptions(
-    int Threads, int Rows, int Features, int Classes, IReadOnlyList<int> Hidden, int BatchSize, int Epochs, string Python,
+    int Threads, int Rounds, int Rows, int Features, int Classes, IReadOnlyList<int> Hidden, int BatchSize, int Epochs, string Python, string? PythonLibraryPath,
     Uri? Gateway, string User, string? Password, int Repetitions)
 {
     public const string ClientId = "novabrain-cli";
@@ -13,15 +13,20 @@ public sealed record TrainingBenchmarkOptions(
     public const int Seed = 7;
 
     public const string Usage = """
-        Usage: NovaBrain.TrainingBenchmarks [--threads N] [--rows 20000] [--features 64] [--classes 10]
-                                            [--hidden 256,256] [--batch 64] [--epochs 3] [--python /usr/bin/python3]
+        Usage: NovaBrain.TrainingBenchmarks [--threads N] [--rounds 3] [--rows 10000] [--features 64] [--classes 10]
+                                            [--hidden 256,256] [--batch 64] [--epochs 2] [--python /usr/bin/python3]
+                                            [--python-library-path DIR]
                                             [--gateway URL --password-file PATH [--user admin] [--repetitions 5]]
 
         1. Training throughput: the training service's TorchSharp trainer (MlpTrainer, Adam, cross-entropy) against
            PyTorch running pytorch_mlp.py on the same synthetic rows, MLP, batch size and thread count (--threads,
-           default all cores), one warm-up epoch each, then --epochs timed epochs. Prints samples/s of both and the
-           TorchSharp/PyTorch ratio (the goal is 0.9 or more). --python is an interpreter with torch and numpy
-           (Debian's python3-torch installs into /usr/bin/python3).
+           default all cores). Each warms up with an epoch on a tenth of the rows; then --rounds times, alternating,
+           each trains --epochs epochs. Prints the fastest run of each as training rows per second of wall time and
+           of CPU time, and the TorchSharp/PyTorch ratios (the goal is 0.9 or more). --python is an interpreter with
+           torch and numpy (Debian's python3-torch installs into /usr/bin/python3). Debian's torch multiplies matrices
+           with the system's libblas.so.3, which may be netlib's reference BLAS (an order of magnitude slower than
+           OpenBLAS); the table names the one it loaded, and --python-library-path (LD_LIBRARY_PATH for the script)
+           points it at another, e.g. /usr/lib/x86_64-linux-gnu/openblas-pthread.
         2. With --gateway (a running system, e.g. ./novabrain up): submits a tiny job --repetitions times, one after
            the other so that a worker is idle, and prints p50 and max of submit → claimed (Running) and submit → first
            progress event (its first epoch), from the job's own timestamps.
@@ -54,13 +59,15 @@ public sealed record TrainingBenchmarkOptions(
             values.TryGetValue(name, out var value) ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;
         return new TrainingBenchmarkOptions(
             Number("--threads", Environment.ProcessorCount),
-            Number("--rows", 20000),
+            Number("--rounds", 3),
+            Number("--rows", 10000),
             Number("--features", 64),
             Number("--classes", 10),
             (values.GetValueOrDefault("--hidden") ?? "256,256").Split(',').Select(width => int.Parse(width, CultureInfo.InvariantCulture)).ToArray(),
             Number("--batch", 64),
-            Number("--epochs", 3),
+            Number("--epochs", 2),
             values.GetValueOrDefault("--python") ?? "/usr/bin/python3",
+            values.GetValueOrDefault("--python-library-path"),
             values.TryGetValue("--gateway", out var gateway) ? new Uri(gateway) : null,
             values.GetValueOrDefault("--user") ?? "admin",
             password,
