@@ -62,6 +62,7 @@ var dataProcessing = AddPlatformService<Projects.NovaBrain_DataProcessing>("data
 // trained models; published, they run on GPU nodes or launch each job as a Kubernetes Job.
 var trainingSettings = TrainingSettings.From(builder.Configuration);
 var training = AddPlatformService<Projects.NovaBrain_Training>("training", ConnectionNames.TrainingDb)
+    .WithGrpcEndpoint()
     .WithReference(parameters)
     .WithReference(modelRegistry)
     .WithServicePermissions(identity, Permissions.ParamsRead, Permissions.ModelsRead);

@@ -1,5 +1,6 @@
 using NovaBrain.Training.Apis;
 using NovaBrain.Training.Extensions;
+using NovaBrain.Training.Grpc;
 using NovaBrain.Training.Infrastructure;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -10,6 +11,7 @@ var process = builder.AddTrainingRole();
 builder.AddRabbitMqEventBus("eventbus").AddOutbox<TrainingContext>();
 builder.AddApplicationServices();
 builder.AddTrainingWorker(process);
+builder.AddTrainingGrpc();
 if (process.Role == TrainingRole.Api)
 {
     builder.AddStudies();
@@ -22,6 +24,7 @@ if (process.Role == TrainingRole.Api)
     app.MapTemplatesApi();
     app.MapJobsApi();
     app.MapStudiesApi();
+    app.MapTrainingGrpc();
 }
 app.MapDefaultEndpoints(apiPrefix: "training");
 

@@ -39,6 +39,7 @@ public sealed class GatewayOptions
         [InferenceGrpcService] = ServingPrefix,
         ["novabrain.parameters.v1.ParameterStore"] = "params",
         ["novabrain.registry.v1.ModelRegistry"] = "registry",
+        ["novabrain.training.v1.TrainingJobs"] = "training",
     };
 
     /// <summary>
@@ -113,12 +114,14 @@ public sealed class GatewayTimeouts
 
     /// <summary>
     /// Other timeouts for the <c>/api/{prefix}/...</c> routes of some services: blob transfers take long, and so do
-    /// model uploads, which the registry validates before it answers.
+    /// model uploads, which the registry validates before it answers, and a training job's event streams (server-sent
+    /// events and gRPC WatchJob), which last until the job has finished.
     /// </summary>
     public Dictionary<string, TimeSpan> ByPrefix { get; set; } = new()
     {
         ["params"] = TimeSpan.FromHours(1),
         ["registry"] = TimeSpan.FromMinutes(30),
+        ["training"] = TimeSpan.FromHours(1),
     };
 
     public TimeSpan Of(string prefix) => ByPrefix.GetValueOrDefault(prefix, Management);

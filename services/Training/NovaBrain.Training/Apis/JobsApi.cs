@@ -15,6 +15,7 @@ namespace NovaBrain.Training.Apis;
 public static class JobsApi
 {
     public const int MaxPageSize = 500;
+    public const int DefaultPageSize = 100;
     public const string ProgressEvent = "progress";
     public const string StateEvent = "state";
 
@@ -68,7 +69,7 @@ public static class JobsApi
     }
 
     public static async Task<Results<Ok<List<JobResponse>>, ValidationProblem>> ListJobs(
-        TrainingContext context, CancellationToken cancellationToken, string? state = null, int limit = 100, DateTimeOffset? before = null)
+        TrainingContext context, CancellationToken cancellationToken, string? state = null, int limit = DefaultPageSize, DateTimeOffset? before = null)
     {
         var errors = new Dictionary<string, string[]>();
         if (limit is < 1 or > MaxPageSize)
@@ -138,7 +139,12 @@ public static class JobsApi
         return TypedResults.ServerSentEvents(Follow(jobId, context, options.Value.PollInterval, cancellationToken));
     }
 
-    private static async IAsyncEnumerable<SseItem<object>> Follow(
+    /// <summary>
+    /// The events of a job, for server-sent events and gRPC alike: a <see cref="JobResponse"/> (<see cref="StateEvent"/>)
+    /// whenever the job changes and a <see cref="ProgressResponse"/> (<see cref="ProgressEvent"/>) per epoch, ending
+    /// when the job has finished.
+    /// </summary>
+    public static async IAsyncEnumerable<SseItem<object>> Follow(
         Guid jobId, TrainingContext context, TimeSpan pollInterval, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var lastProgress = 0L;
