@@ -37,7 +37,7 @@ public sealed class ModelLoader(RegistryClient registry, ArtifactCache cache, Se
             }
             logger.LogInformation("Deployment {Deployment} loaded {Model} version {Version} on {Provider} ({Instances} instances)",
                 spec.Name, resolved.Model, resolved.Version, instances[0].Provider, instances.Count);
-            return new ServedModel(spec.Name, resolved, instances, spec.Batching, metrics, loggerFactory.CreateLogger<ServedModel>());
+            return new ServedModel(spec.Name, resolved, instances, spec.Batching, spec.SamplingRate, metrics, loggerFactory.CreateLogger<ServedModel>());
         }
         catch
         {
