@@ -12,8 +12,8 @@ public static class Extensions
 {
     /// <summary>
     /// Model serving's own services: the registry and parameter-service clients (calling with this service's token), the
-    /// artifact cache, the model loader, the deployments and the protocol operations, the serving metrics, and the sampler
-    /// publishing requests for drift monitoring.
+    /// artifact cache, the model loader, the deployments (their specs stored and restored at start-up) and the protocol
+    /// operations, the serving metrics, and the sampler publishing requests for drift monitoring.
     /// </summary>
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
@@ -32,7 +32,9 @@ public static class Extensions
         builder.Services.AddSingleton<RegistryClient>();
         builder.Services.AddSingleton<ArtifactCache>();
         builder.Services.AddSingleton<ModelLoader>();
+        builder.Services.AddSingleton<DeploymentStore>();
         builder.Services.AddSingleton<DeploymentManager>();
+        builder.Services.AddHostedService<DeploymentRestorer>();
         builder.Services.AddSingleton<InferenceService>();
         builder.Services.AddSingleton<InferenceSampler>();
         builder.Services.AddHostedService(services => services.GetRequiredService<InferenceSampler>());
