@@ -80,6 +80,23 @@ public sealed class GrpcInferenceTests
         Assert.AreEqual(StatusCode.Unauthenticated, anonymous.StatusCode);
     }
 
+    [TestMethod]
+    public async Task TheBenchmarksTransportFloor_IsNotServed_UnlessTheBenchmarkEnablesIt()
+    {
+        var system = await RunningSystem.GetAsync();
+        using var channel = GrpcChannel.ForAddress(system.App.GetEndpoint("model-serving", "grpc"));
+        var floor = new Method<ModelInferRequest, ModelInferResponse>(
+            MethodType.Unary, "novabrain.serving.benchmark.TransportFloor", "ModelInfer",
+            Marshallers.Create(request => request.ToByteArray(), ModelInferRequest.Parser.ParseFrom),
+            Marshallers.Create(response => response.ToByteArray(), ModelInferResponse.Parser.ParseFrom));
+        var caller = new Metadata { { "authorization", $"Bearer {await system.FreshTokenAsync()}" } };
+
+        var refused = await Assert.ThrowsExactlyAsync<RpcException>(async () => await channel.CreateCallInvoker().AsyncUnaryCall(
+            floor, null, new CallOptions(caller, cancellationToken: TestContext.CancellationToken), Request("any", ServingModels.RandomRows(1, seed: 1))));
+
+        Assert.AreEqual(StatusCode.Unimplemented, refused.StatusCode);
+    }
+
     private static ModelInferRequest Request(string model, float[] rows)
     {
         var request = new ModelInferRequest { ModelName = model, Id = "grpc-1" };

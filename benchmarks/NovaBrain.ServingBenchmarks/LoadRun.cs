@@ -12,6 +12,24 @@ public sealed record RunResult(string Model, string Target, int Concurrency, dou
 /// </summary>
 public static class LoadRun
 {
+    public const string TransportFloor = "grpc transport floor";
+    public const string GrpcBatchingOff = "grpc batching off";
+    public const string GrpcBatchingOn = "grpc batching on";
+
+    /// <summary>Whether the target answers at all; false when the server does not serve its method (gRPC UNIMPLEMENTED).</summary>
+    public static async Task<bool> IsServedAsync(IInferenceTarget target)
+    {
+        try
+        {
+            await target.InferAsync(CancellationToken.None);
+            return true;
+        }
+        catch (Grpc.Core.RpcException exception) when (exception.StatusCode == Grpc.Core.StatusCode.Unimplemented)
+        {
+            return false;
+        }
+    }
+
     public static async Task<RunResult> RunAsync(string model, IInferenceTarget target, int concurrency, TimeSpan duration)
     {
         await CallForAsync(target, concurrency, ServingBenchmarkOptions.WarmUp);
@@ -63,6 +81,29 @@ public static class LoadRun
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{result.Model,-6} {result.Target,-22} {result.Concurrency,11} {result.RowsPerSecond,10:F1} {result.P50Milliseconds,8:F2} {result.P99Milliseconds,8:F2} {result.Errors,7}  {result.FirstError}"));
         }
+    }
+
+    /// <summary>
+    /// The issue's goals as ratios of gRPC rows/s: (d) batching on over (b) the transport floor (small model: at least
+    /// 0.8), over (c) batching off (large model at concurrency 64: at least 3) and over (a) ONNX Runtime at the max batch
+    /// (large model: at least 0.7). A ratio whose rows were not measured is shown as "-".
+    /// </summary>
+    public static void WriteRatios(TextWriter output, IReadOnlyList<RunResult> results, int maxBatchSize)
+    {
+        double? RowsPerSecond(string model, string target, int concurrency) =>
+            results.FirstOrDefault(result => result.Model == model && result.Target == target && result.Concurrency == concurrency && result.Errors == 0)?.RowsPerSecond;
+        string Ratio(double? numerator, double? denominator) =>
+            numerator is { } n && denominator is { } d && d > 0 ? string.Create(CultureInfo.InvariantCulture, $"{n / d:F2}") : "-";
+
+        output.WriteLine();
+        output.WriteLine($"{"model",-6} {"concurrency",11} {"(d)/(b) floor",14} {"(d)/(c) off",12} {"(d)/(a b" + maxBatchSize + ")",13}");
+        foreach (var (model, concurrency) in results.Where(result => result.Target == GrpcBatchingOn).Select(result => (result.Model, result.Concurrency)).Distinct())
+        {
+            var batched = RowsPerSecond(model, GrpcBatchingOn, concurrency);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{model,-6} {concurrency,11} {Ratio(batched, RowsPerSecond(model, TransportFloor, concurrency)),14} {Ratio(batched, RowsPerSecond(model, GrpcBatchingOff, concurrency)),12} {Ratio(batched, RowsPerSecond(model, $"onnxruntime b{maxBatchSize}", 1)),13}"));
+        }
+        output.WriteLine("goals: small (d)/(b) >= 0.8; large at concurrency 64 (d)/(c) >= 3 and (d)/(a) >= 0.7");
     }
 
     private sealed class Worker

@@ -34,10 +34,18 @@ foreach (var (label, widths) in models)
         results.Add(await LoadRun.RunAsync(label, full, 1, options.Duration));
     }
 
+    var floor = new GrpcTarget(LoadRun.TransportFloor, options.Grpc, platform.AccessToken, batched, widths[0], transportFloor: true);
+    if (!await LoadRun.IsServedAsync(floor))
+    {
+        Console.Error.WriteLine($"{label}: the transport floor is not served at {options.Grpc}; start model serving with ModelServing__Benchmark__EchoEnabled=true for row (b).");
+        floor.Dispose();
+        floor = null;
+    }
     IInferenceTarget[] targets =
     [
-        new GrpcTarget("grpc batching off", options.Grpc, platform.AccessToken, unbatched, widths[0]),
-        new GrpcTarget("grpc batching on", options.Grpc, platform.AccessToken, batched, widths[0]),
+        .. floor is null ? Array.Empty<IInferenceTarget>() : [floor],
+        new GrpcTarget(LoadRun.GrpcBatchingOff, options.Grpc, platform.AccessToken, unbatched, widths[0]),
+        new GrpcTarget(LoadRun.GrpcBatchingOn, options.Grpc, platform.AccessToken, batched, widths[0]),
         new RestTarget("rest batching off", options.Rest, platform.AccessToken, unbatched, widths[0]),
         new RestTarget("rest batching on", options.Rest, platform.AccessToken, batched, widths[0]),
     ];
@@ -58,4 +66,5 @@ foreach (var (label, widths) in models)
 }
 
 LoadRun.WriteTable(Console.Out, results);
+LoadRun.WriteRatios(Console.Out, results, options.MaxBatchSize);
 return results.Any(result => result.Errors > 0) ? 1 : 0;

@@ -53,8 +53,11 @@ public sealed class OnnxRuntimeTarget : IInferenceTarget
     public void Dispose() => session.Dispose();
 }
 
-/// <summary>Model serving over gRPC: one row per ModelInfer, as raw input contents.</summary>
-public sealed class GrpcTarget(string name, Uri address, string accessToken, string model, int width) : IInferenceTarget
+/// <summary>
+/// Model serving over gRPC: one row per ModelInfer, as raw input contents. With <paramref name="transportFloor"/>, the
+/// same request goes to the transport floor instead, which answers a same-size response without inference.
+/// </summary>
+public sealed class GrpcTarget(string name, Uri address, string accessToken, string model, int width, bool transportFloor = false) : IInferenceTarget
 {
     private readonly GrpcChannel channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
     {
@@ -67,8 +70,17 @@ public sealed class GrpcTarget(string name, Uri address, string accessToken, str
 
     public int Rows => 1;
 
-    public async Task InferAsync(CancellationToken cancellationToken) =>
-        await new Inference.GRPCInferenceService.GRPCInferenceServiceClient(channel).ModelInferAsync(request, headers, cancellationToken: cancellationToken);
+    public async Task InferAsync(CancellationToken cancellationToken)
+    {
+        if (transportFloor)
+        {
+            await new Inference.TransportFloor.TransportFloorClient(channel).ModelInferAsync(request, headers, cancellationToken: cancellationToken);
+        }
+        else
+        {
+            await new Inference.GRPCInferenceService.GRPCInferenceServiceClient(channel).ModelInferAsync(request, headers, cancellationToken: cancellationToken);
+        }
+    }
 
     private static Inference.ModelInferRequest Request(string model, int width)
     {

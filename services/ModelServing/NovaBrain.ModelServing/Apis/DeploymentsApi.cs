@@ -161,6 +161,7 @@ public sealed record DeploymentResponse(
     int Instances,
     EngineStatus Engine,
     BatchingStatus Batching,
+    SamplingStatus Sampling,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt)
 {
@@ -186,6 +187,7 @@ public sealed record DeploymentResponse(
                 d.Spec.Batching.DefaultTimeout is { } timeout ? (long)timeout.TotalMicroseconds : null,
                 d.Spec.Batching.PriorityLevels,
                 d.Spec.Batching.DefaultPriorityLevel),
+            new SamplingStatus(d.Spec.SamplingRate),
             d.CreatedAt,
             d.UpdatedAt);
     });
@@ -200,6 +202,9 @@ public sealed record UpdateStatus(string Model, string State, string? Reason);
 public sealed record CanaryStatus(string Model, int Percent, string State, string? Reason, int? Version);
 
 public sealed record EngineStatus(IReadOnlyList<string> Providers, bool RequireProvider, int DeviceId, bool Fp16);
+
+/// <summary>The deployment's own drift-sampling rate; null when it samples at the service's configured rate.</summary>
+public sealed record SamplingStatus(double? Rate);
 
 public sealed record BatchingStatus(
     int MaxBatchSize, IReadOnlyList<int> PreferredBatchSizes, long MaxQueueDelayMicroseconds, int MaxQueueSize, long? TimeoutMicroseconds,

@@ -5,13 +5,17 @@ using NovaBrain.ModelServing.Infrastructure;
 namespace NovaBrain.ModelServing.Deployments;
 
 /// <summary>
-/// The deployments of this service instance, kept in memory: created, updated (rolling: the new version is loaded and
+/// The deployments of this service instance, in memory with their specs stored (<see cref="DeploymentStore"/>) to
+/// survive a restart: created, updated (rolling: the new version is loaded and
 /// warmed up beside the old, switched to atomically, and the old one retired once its queued and running requests are
 /// done) and deleted (the version is retired the same way and its sessions freed).
 /// </summary>
-public sealed class DeploymentManager(ModelLoader loader, TimeProvider time, ILogger<DeploymentManager> logger) : IAsyncDisposable
+public sealed class DeploymentManager(ModelLoader loader, DeploymentStore store, TimeProvider time, ILogger<DeploymentManager> logger) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, Deployment> deployments = new(StringComparer.Ordinal);
+    // Adding or removing a deployment and storing or removing its spec happen together, so a late save of a deleted
+    // deployment cannot bring it back at the next start.
+    private readonly Lock registration = new();
 
     public IReadOnlyList<Deployment> List() => deployments.Values.OrderBy(deployment => deployment.Name, StringComparer.Ordinal).ToArray();
 
@@ -25,9 +29,13 @@ public sealed class DeploymentManager(ModelLoader loader, TimeProvider time, ILo
     public (Deployment Deployment, Task Settled)? Create(DeploymentSpec spec)
     {
         var deployment = new Deployment(spec, time.GetUtcNow());
-        if (!deployments.TryAdd(spec.Name, deployment))
+        lock (registration)
         {
-            return null;
+            if (!deployments.TryAdd(spec.Name, deployment))
+            {
+                return null;
+            }
+            store.Save(spec);
         }
         return (deployment, StartLoad(deployment, spec));
     }
@@ -72,7 +80,9 @@ public sealed class DeploymentManager(ModelLoader loader, TimeProvider time, ILo
                 await loaded.DisposeAsync();
                 return;
             }
-            if (deployment.Switch(loaded, spec, time.GetUtcNow()) is { } previous)
+            var previous = deployment.Switch(loaded, spec, time.GetUtcNow());
+            Store(deployment);
+            if (previous is not null)
             {
                 await previous.DisposeAsync();
                 logger.LogInformation("Deployment {Deployment} retired version {Version}", spec.Name, previous.Version);
@@ -137,7 +147,27 @@ public sealed class DeploymentManager(ModelLoader loader, TimeProvider time, ILo
     public bool SetCanaryPercent(Deployment deployment, int percent) => deployment.SetCanaryPercent(percent, time.GetUtcNow());
 
     /// <summary>Makes the ready canary the primary and retires the old primary once its requests are done; false without a ready canary.</summary>
-    public Task<bool> PromoteCanaryAsync(Deployment deployment) => ChangeAndRetireAsync(deployment, deployment.PromoteCanary);
+    public async Task<bool> PromoteCanaryAsync(Deployment deployment)
+    {
+        var promoted = await ChangeAndRetireAsync(deployment, deployment.PromoteCanary);
+        if (promoted)
+        {
+            Store(deployment);
+        }
+        return promoted;
+    }
+
+    /// <summary>Stores the deployment's spec, unless it has been deleted meanwhile.</summary>
+    private void Store(Deployment deployment)
+    {
+        lock (registration)
+        {
+            if (deployments.TryGetValue(deployment.Name, out var registered) && ReferenceEquals(registered, deployment))
+            {
+                store.Save(deployment.Read(d => d.Spec));
+            }
+        }
+    }
 
     /// <summary>Stops the canary (loading, failed or ready) and retires its version; false without one.</summary>
     public Task<bool> AbortCanaryAsync(Deployment deployment) => ChangeAndRetireAsync(deployment, deployment.AbortCanary);
@@ -167,10 +197,22 @@ public sealed class DeploymentManager(ModelLoader loader, TimeProvider time, ILo
     /// <summary>Removes a deployment: a load in progress stops, and its serving version is retired. False when there is none.</summary>
     public async Task<bool> DeleteAsync(string name)
     {
-        if (!deployments.TryRemove(name, out var deployment))
+        Deployment? deployment;
+        lock (registration)
         {
-            return false;
+            if (!deployments.TryRemove(name, out deployment))
+            {
+                return false;
+            }
+            store.Remove(name);
         }
+        await RetireAsync(deployment);
+        logger.LogInformation("Deployment {Deployment} deleted", name);
+        return true;
+    }
+
+    private static async Task RetireAsync(Deployment deployment)
+    {
         await deployment.Lifetime.CancelAsync();
         await deployment.Changes.WaitAsync();
         try
@@ -184,15 +226,17 @@ public sealed class DeploymentManager(ModelLoader loader, TimeProvider time, ILo
         {
             deployment.Changes.Release();
         }
-        logger.LogInformation("Deployment {Deployment} deleted", name);
-        return true;
     }
 
+    /// <summary>Shutting down: every deployment's versions are retired, and their specs stay stored for the next start.</summary>
     public async ValueTask DisposeAsync()
     {
         foreach (var name in deployments.Keys.ToArray())
         {
-            await DeleteAsync(name);
+            if (deployments.TryRemove(name, out var deployment))
+            {
+                await RetireAsync(deployment);
+            }
         }
     }
 }

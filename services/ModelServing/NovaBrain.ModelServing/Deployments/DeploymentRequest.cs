@@ -8,7 +8,8 @@ namespace NovaBrain.ModelServing.Deployments;
 /// <param name="Name">The deployment's name, which is the model name of the inference protocol.</param>
 /// <param name="Model">A registry reference: <c>models:/name/3</c>, <c>models:/name@alias</c> or <c>models:/name/Stage</c>.</param>
 /// <param name="Instances">Engine instances running side by side (1 by default).</param>
-public sealed record DeploymentRequest(string? Name, string? Model, int? Instances = null, EngineRequest? Engine = null, BatchingRequest? Batching = null);
+public sealed record DeploymentRequest(
+    string? Name, string? Model, int? Instances = null, EngineRequest? Engine = null, BatchingRequest? Batching = null, SamplingRequest? Sampling = null);
 
 /// <param name="Providers">Execution providers in order of preference: <c>TensorRT</c>, <c>CUDA</c>, <c>CPU</c> (CUDA then CPU by default).</param>
 /// <param name="RequireProvider">Fail the deployment rather than fall back when the first provider cannot run the model.</param>
@@ -26,6 +27,9 @@ public sealed record EngineRequest(string[]? Providers = null, bool? RequireProv
 public sealed record BatchingRequest(
     int? MaxBatchSize = null, int[]? PreferredBatchSizes = null, int? MaxQueueDelayMicroseconds = null, int? MaxQueueSize = null, long? TimeoutMicroseconds = null,
     int? PriorityLevels = null, int? DefaultPriorityLevel = null);
+
+/// <param name="Rate">The share of requests (0 to 1) whose inputs and outputs are published for drift monitoring; the service's rate by default.</param>
+public sealed record SamplingRequest(double? Rate = null);
 
 public static class DeploymentSpecs
 {
@@ -100,10 +104,12 @@ public static class DeploymentSpecs
             request.Engine?.Fp16 ?? baseline?.Engine.Fp16 ?? false,
             tensorRtCacheFolder);
         Check(problems, engine.DeviceId >= 0, "engine.deviceId must not be negative.");
+        var samplingRate = request.Sampling?.Rate ?? baseline?.SamplingRate;
+        Check(problems, samplingRate is null or (>= 0 and <= 1), "sampling.rate must be between 0 and 1.");
 
         return problems.Count > 0
             ? (null, problems)
-            : (new DeploymentSpec(name, model!, engine, instances, new BatchingSettings(maxBatchSize, preferred, delay, queueSize, timeout, priorityLevels, defaultPriority)), problems);
+            : (new DeploymentSpec(name, model!, engine, instances, new BatchingSettings(maxBatchSize, preferred, delay, queueSize, timeout, priorityLevels, defaultPriority), samplingRate), problems);
     }
 
     private static ExecutionProvider ParseDefault(string name) => ExecutionProviders.TryParse(name, out var provider)

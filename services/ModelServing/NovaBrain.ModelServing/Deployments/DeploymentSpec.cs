@@ -8,7 +8,8 @@ namespace NovaBrain.ModelServing.Deployments;
 /// <param name="Name">The deployment's name, which is the model name of the inference protocol.</param>
 /// <param name="Model">The registry reference it serves (<c>models:/name/3</c>, <c>models:/name@alias</c>, <c>models:/name/Stage</c>).</param>
 /// <param name="Instances">Engine instances (sessions) running the model side by side.</param>
-public sealed record DeploymentSpec(string Name, string Model, EngineSettings Engine, int Instances, BatchingSettings Batching);
+/// <param name="SamplingRate">The share of requests published for drift monitoring; null for the service's configured rate.</param>
+public sealed record DeploymentSpec(string Name, string Model, EngineSettings Engine, int Instances, BatchingSettings Batching, double? SamplingRate = null);
 
 public static partial class ModelReferences
 {

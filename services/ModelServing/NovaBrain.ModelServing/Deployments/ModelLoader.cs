@@ -12,6 +12,7 @@ namespace NovaBrain.ModelServing.Deployments;
 public sealed class ModelLoader(RegistryClient registry, ArtifactCache cache, ServingMetrics metrics, ILoggerFactory loggerFactory)
 {
     public const string OnnxFormat = "onnx";
+    public const string TorchScriptFormat = "torchscript";
 
     private readonly ILogger logger = loggerFactory.CreateLogger<ModelLoader>();
 
@@ -21,10 +22,7 @@ public sealed class ModelLoader(RegistryClient registry, ArtifactCache cache, Se
     public async Task<ServedModel> LoadAsync(DeploymentSpec spec, CancellationToken cancellationToken)
     {
         var resolved = await registry.ResolveAsync(spec.Model, cancellationToken);
-        if (!string.Equals(resolved.Format, OnnxFormat, StringComparison.OrdinalIgnoreCase))
-        {
-            throw new EngineLoadException($"{spec.Model} resolved to version {resolved.Version} in format '{resolved.Format}'; only '{OnnxFormat}' models are served.");
-        }
+        var loadEngine = EngineFor(resolved, spec);
         var path = await cache.GetAsync(resolved.Artifact.Digest, resolved.Artifact.SizeBytes, cancellationToken);
 
         var instances = new List<IInferenceEngine>();
@@ -33,13 +31,13 @@ public sealed class ModelLoader(RegistryClient registry, ArtifactCache cache, Se
             for (var i = 0; i < spec.Instances; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var engine = await Task.Run(() => OnnxRuntimeEngine.Load(path, spec.Engine, logger), cancellationToken);
+                var engine = await Task.Run(() => loadEngine(path), cancellationToken);
                 instances.Add(engine);
                 await Task.Run(() => WarmUp(engine, spec), cancellationToken);
             }
             logger.LogInformation("Deployment {Deployment} loaded {Model} version {Version} on {Provider} ({Instances} instances)",
                 spec.Name, resolved.Model, resolved.Version, instances[0].Provider, instances.Count);
-            return new ServedModel(spec.Name, resolved, instances, spec.Batching, metrics, loggerFactory.CreateLogger<ServedModel>());
+            return new ServedModel(spec.Name, resolved, instances, spec.Batching, spec.SamplingRate, metrics, loggerFactory.CreateLogger<ServedModel>());
         }
         catch
         {
@@ -50,6 +48,29 @@ public sealed class ModelLoader(RegistryClient registry, ArtifactCache cache, Se
             throw;
         }
     }
+
+    /// <summary>How the version's format is loaded: ONNX by ONNX Runtime, TorchScript by libtorch with its registered signature.</summary>
+    private Func<string, IInferenceEngine> EngineFor(ResolvedModel resolved, DeploymentSpec spec)
+    {
+        if (string.Equals(resolved.Format, OnnxFormat, StringComparison.OrdinalIgnoreCase))
+        {
+            return path => OnnxRuntimeEngine.Load(path, spec.Engine, logger);
+        }
+        if (string.Equals(resolved.Format, TorchScriptFormat, StringComparison.OrdinalIgnoreCase))
+        {
+            var inputs = SpecsOf(resolved, resolved.Signature?.Inputs);
+            var outputs = SpecsOf(resolved, resolved.Signature?.Outputs);
+            return path => TorchScriptEngine.Load(path, inputs, outputs, spec.Engine, logger);
+        }
+        throw new EngineLoadException(
+            $"{spec.Model} resolved to version {resolved.Version} in format '{resolved.Format}'; '{OnnxFormat}' and '{TorchScriptFormat}' models are served.");
+    }
+
+    private static TensorSpec[] SpecsOf(ResolvedModel resolved, IReadOnlyList<RegisteredTensor>? tensors) => (tensors ?? []).Select(tensor =>
+        TensorDataTypes.TryParse(tensor.Datatype, out var type)
+            ? new TensorSpec(tensor.Name, type, tensor.Shape.ToArray())
+            : throw new EngineLoadException($"Version {resolved.Version} of {resolved.Model} declares '{tensor.Name}' as {tensor.Datatype}, which is not an inference protocol datatype."))
+        .ToArray();
 
     /// <summary>Runs generated inputs (zeros, empty strings) through the engine at batch 1 and at the max batch size.</summary>
     public static void WarmUp(IInferenceEngine engine, DeploymentSpec spec)
@@ -65,7 +86,7 @@ public sealed class ModelLoader(RegistryClient registry, ArtifactCache cache, Se
             {
                 using var _ = engine.Run(inputs, outputs);
             }
-            catch (Exception exception) when (exception is Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
+            catch (Exception exception) when (exception is Microsoft.ML.OnnxRuntime.OnnxRuntimeException or InvalidOperationException)
             {
                 throw new EngineLoadException($"Warm-up at batch size {batchSize} failed: {exception.Message}", exception);
             }

@@ -15,12 +15,14 @@ public sealed class ServedModel : IAsyncDisposable
     private readonly IReadOnlyList<IInferenceEngine> instances;
     private readonly DynamicBatcher batcher;
 
-    public ServedModel(string name, ResolvedModel source, IReadOnlyList<IInferenceEngine> instances, BatchingSettings batching, ServingMetrics metrics, ILogger logger)
+    public ServedModel(
+        string name, ResolvedModel source, IReadOnlyList<IInferenceEngine> instances, BatchingSettings batching, double? samplingRate, ServingMetrics metrics, ILogger logger)
     {
         Name = name;
         Source = source;
         this.instances = instances;
         Batching = batching;
+        SamplingRate = samplingRate;
         var engine = instances[0];
         Statistics = new ModelStatistics(metrics, name, Version, engine.Provider);
         batcher = new DynamicBatcher(instances, batching, Statistics, logger);
@@ -42,6 +44,9 @@ public sealed class ServedModel : IAsyncDisposable
     public IReadOnlyList<TensorSpec> Outputs => instances[0].Outputs;
 
     public BatchingSettings Batching { get; }
+
+    /// <summary>The share of its requests published for drift monitoring; null for the service's configured rate.</summary>
+    public double? SamplingRate { get; }
 
     public ModelStatistics Statistics { get; }
 

@@ -1,8 +1,10 @@
+using Microsoft.Extensions.Options;
 using NovaBrain.ModelServing.Deployments;
 using NovaBrain.ModelServing.Infrastructure;
 using NovaBrain.ModelServing.Metrics;
 using NovaBrain.ModelServing.Protocol;
 using NovaBrain.ModelServing.Protocol.Grpc;
+using NovaBrain.ModelServing.Sampling;
 
 namespace NovaBrain.ModelServing.Extensions;
 
@@ -10,13 +12,15 @@ public static class Extensions
 {
     /// <summary>
     /// Model serving's own services: the registry and parameter-service clients (calling with this service's token), the
-    /// artifact cache, the model loader, the deployments and the protocol operations, and the serving metrics.
+    /// artifact cache, the model loader, the deployments (their specs stored and restored at start-up) and the protocol
+    /// operations, the serving metrics, and the sampler publishing requests for drift monitoring.
     /// </summary>
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<ServingOptions>()
             .BindConfiguration(ServingOptions.SectionName)
             .ValidateDataAnnotations()
+            .Validate(options => options.Sampling.Rate is >= 0 and <= 1, "ModelServing:Sampling:Rate must be between 0 and 1.")
             .ValidateOnStart();
 
         builder.Services.AddHttpClient(RegistryClient.HttpClientName, http => http.BaseAddress = new Uri("http://model-registry"))
@@ -28,8 +32,12 @@ public static class Extensions
         builder.Services.AddSingleton<RegistryClient>();
         builder.Services.AddSingleton<ArtifactCache>();
         builder.Services.AddSingleton<ModelLoader>();
+        builder.Services.AddSingleton<DeploymentStore>();
         builder.Services.AddSingleton<DeploymentManager>();
+        builder.Services.AddHostedService<DeploymentRestorer>();
         builder.Services.AddSingleton<InferenceService>();
+        builder.Services.AddSingleton<InferenceSampler>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<InferenceSampler>());
         return builder;
     }
 
@@ -47,6 +55,10 @@ public static class Extensions
     {
         // Each method states its permission; the service as a whole (and its catch-all for unknown methods) needs a caller.
         app.MapGrpcService<InferenceGrpcService>().RequireAuthorization();
+        if (app.Services.GetRequiredService<IOptions<ServingOptions>>().Value.Benchmark.EchoEnabled)
+        {
+            app.MapGrpcService<TransportFloorService>().RequireAuthorization();
+        }
         app.MapGrpcHealthChecksService().AllowAnonymous();
         app.MapGrpcReflectionService().AllowAnonymous();
         return app;

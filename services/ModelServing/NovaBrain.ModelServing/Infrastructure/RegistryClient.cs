@@ -28,7 +28,14 @@ public sealed class RegistryClient(IHttpClientFactory httpClientFactory)
 }
 
 /// <summary>A model version as the registry resolved a reference to it.</summary>
-public sealed record ResolvedModel(string Reference, string Model, int Version, string Format, ArtifactReference Artifact);
+/// <param name="Signature">Read from the model for ONNX; as registered for formats the registry does not validate (TorchScript).</param>
+public sealed record ResolvedModel(string Reference, string Model, int Version, string Format, ArtifactReference Artifact, RegisteredSignature? Signature = null);
+
+/// <summary>A version's inputs and outputs as the registry records them.</summary>
+public sealed record RegisteredSignature(IReadOnlyList<RegisteredTensor> Inputs, IReadOnlyList<RegisteredTensor> Outputs);
+
+/// <summary>A signature tensor: an inference protocol datatype and a shape with -1 for variable dimensions.</summary>
+public sealed record RegisteredTensor(string Name, string Datatype, IReadOnlyList<long> Shape);
 
 /// <summary>A model file stored in the parameter service, by content digest (<c>sha256:&lt;hex&gt;</c>).</summary>
 public sealed record ArtifactReference(string Digest, long SizeBytes);

@@ -16,6 +16,41 @@ public sealed class ServingOptions
 
     /// <summary>How long a protocol <c>load</c> call waits for its model to become ready.</summary>
     public TimeSpan LoadWaitTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    [Required]
+    public SamplingOptions Sampling { get; set; } = new();
+
+    [Required]
+    public BenchmarkOptions Benchmark { get; set; } = new();
+}
+
+/// <summary>What the serving benchmark needs from the service; off in production.</summary>
+public sealed class BenchmarkOptions
+{
+    /// <summary>
+    /// Serves the transport floor (<c>novabrain.serving.benchmark.TransportFloor/ModelInfer</c>, needing
+    /// <c>inference:invoke</c>): same-size answers without inference, the benchmark's row (b).
+    /// </summary>
+    public bool EchoEnabled { get; set; }
+}
+
+/// <summary>Inference requests published with their outputs for drift monitoring (<c>InferenceSampled</c> events).</summary>
+public sealed class SamplingOptions
+{
+    /// <summary>The share of requests sampled, 0 to 1; 0 samples none. A deployment may set its own.</summary>
+    [Range(0.0, 1.0)]
+    public double Rate { get; set; } = 0.01;
+
+    /// <summary>Tensors with more data than this are left out of a sample (named, with datatype and shape, but no data).</summary>
+    [Range(0, 16 * 1024 * 1024)]
+    public int MaxTensorBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Samples waiting to be published; while the broker is slow or away, samples beyond it are dropped.</summary>
+    [Range(1, 1_000_000)]
+    public int QueueCapacity { get; set; } = 1024;
+
+    /// <summary>How long one publish may take before its sample is given up.</summary>
+    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 public sealed class ArtifactCacheOptions

@@ -5,11 +5,12 @@ using NovaBrain.ModelServing.Deployments;
 using NovaBrain.ModelServing.Engines;
 using NovaBrain.ModelServing.Infrastructure;
 using NovaBrain.ModelServing.Metrics;
+using NovaBrain.ModelServing.Sampling;
 
 namespace NovaBrain.ModelServing.Protocol;
 
 /// <summary>The Open Inference Protocol's operations over the deployments, shared by the REST and gRPC front ends.</summary>
-public sealed class InferenceService(DeploymentManager deployments, ArtifactCache cache, IOptions<ServingOptions> options)
+public sealed class InferenceService(DeploymentManager deployments, ArtifactCache cache, InferenceSampler sampler, IOptions<ServingOptions> options)
 {
     public const string ServerName = "novabrain";
 
@@ -72,6 +73,7 @@ public sealed class InferenceService(DeploymentManager deployments, ArtifactCach
                     try
                     {
                         var outputs = await work.Result.WaitAsync(aborted);
+                        sampler.Offer(served, request, outputs);
                         return new InferenceResponse(served.Name, served.Version, request.Id, outputs);
                     }
                     catch (OperationCanceledException) when (aborted.IsCancellationRequested)

@@ -300,7 +300,7 @@ public sealed class InferenceGrpcService(InferenceService inference) : GRPCInfer
         }
     }
 
-    private static RpcException ToRpc(InferenceException exception)
+    internal static RpcException ToRpc(InferenceException exception)
     {
         var trailers = new Metadata();
         if (exception.Error == InferenceError.ResourceExhausted)
