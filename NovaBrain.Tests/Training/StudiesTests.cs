@@ -242,6 +242,37 @@ public sealed class StudiesTests
         await again.AssertProblemAsync(HttpStatusCode.Conflict, "study-finished");
     }
 
+    [TestMethod]
+    public async Task Study_PastItsTimeLimit_CancelsItsRunningTrials_AndEnds()
+    {
+        var system = await RunningSystem.GetAsync();
+        using var admin = await system.CreateAdminClientAsync();
+        var dataset = await UploadAsync(admin, TrainingData.RegressionCsv(1000, seed: 12));
+        var created = await CreateAsync(admin, new
+        {
+            template = "mlp-regressor",
+            hyperparameters = new { epochs = 10000, batchSize = 1, earlyStoppingPatience = 0 },
+            searchSpace = new Dictionary<string, object> { ["seed"] = new { type = "integer", low = 1, high = 2 } },
+            objective = new { metric = "val_rmse", direction = "minimize" },
+            budget = new { maxTrials = 50, timeLimitSeconds = 5 },
+            dataset,
+            labelColumn = "y",
+            modelName = Accounts.Unique("timed").ToLowerInvariant(),
+        });
+        var id = created.GetProperty("id").GetString()!;
+
+        var study = await Eventually.ReturnsAsync(() => admin.GetAsync<JsonElement>($"{Studies}/{id}"),
+            s => s.GetProperty("state").GetString() != "Running", TimeSpan.FromSeconds(60), "the study to end");
+
+        Assert.AreEqual("Failed", study.GetProperty("state").GetString(), study.ToString());
+        StringAssert.Contains(study.GetProperty("endReason").GetString(), "time budget of 5 seconds ran out");
+        StringAssert.Contains(study.GetProperty("endReason").GetString(), "No trial succeeded");
+        var trial = study.GetProperty("trials").EnumerateArray().Single();
+        Assert.AreEqual("Cancelled", trial.GetProperty("state").GetString());
+        await Eventually.ReturnsAsync(() => admin.GetAsync<JsonElement>($"{Jobs}/{trial.GetProperty("jobId").GetString()}"),
+            job => job.GetProperty("state").GetString() == "Cancelled", TimeSpan.FromSeconds(30), "the trial's job cancelled");
+    }
+
     private async Task<JsonElement> CreateAsync(HttpClient client, object study)
     {
         using var response = await client.PostAsJsonAsync(Studies, study, TestContext.CancellationToken);
