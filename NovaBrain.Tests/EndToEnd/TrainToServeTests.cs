@@ -69,10 +69,14 @@ public sealed class TrainToServeTests
         Assert.AreEqual((modelName, modelVersion), (ready.Serving!.Model, ready.Serving.Version));
 
         // The job's own validation rows, the ones its val_accuracy was measured on, served over the inference protocol.
-        var data = TabularDataset.ReadCsv(new StringReader(csv), "species", "classification");
-        var (_, validationRows) = MlpTrainer.Split(data.Rows, ValidationFraction, Seed);
-        var rows = validationRows.Select(row => data.Features[row]).ToArray();
+        var path = Path.GetTempFileName();
+        await File.WriteAllTextAsync(path, csv, TestContext.CancellationToken);
+        using var data = await TabularDataset.OpenAsync(path, "species", "classification",
+            new DatasetSplit(ValidationFraction, Seed, ShuffleBufferRows: 10_000), TestContext.CancellationToken);
+        File.Delete(path);
+        var validation = data.ValidationBatches(int.MaxValue).Single();
         var width = data.FeatureNames.Count;
+        var rows = validation.Features.Chunk(width).ToArray();
         using var infer = await gateway.PostAsJsonAsync($"/v2/models/{deployment}/infer", new
         {
             inputs = new[] { new { name = "input", datatype = "FP32", shape = new[] { rows.Length, width }, data = rows } },
@@ -88,7 +92,7 @@ public sealed class TrainToServeTests
 
         // ...and as accurate on those rows as the job reported (a row whose logits tie within the export's 1e-4 may flip).
         var correct = Enumerable.Range(0, rows.Length).Count(row =>
-            classes[Enumerable.Range(0, classes.Length).MaxBy(column => served[row * classes.Length + column])] == data.Classes[(int)data.Targets[validationRows[row]]]);
+            classes[Enumerable.Range(0, classes.Length).MaxBy(column => served[row * classes.Length + column])] == data.Classes[(int)validation.Targets[row]]);
         Assert.AreEqual(reportedAccuracy, correct / (double)rows.Length, 1.0 / rows.Length, $"{correct} of {rows.Length} validation rows predicted right");
     }
 }

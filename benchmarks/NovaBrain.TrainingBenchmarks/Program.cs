@@ -8,7 +8,7 @@ if (TrainingBenchmarkOptions.Parse(args, Console.Error) is not { } options)
     return 2;
 }
 
-var data = SyntheticData.Create(options);
+using var data = await SyntheticData.CreateAsync(options, options.Rows);
 Console.Error.WriteLine(
     $"MLP {options.Features}-{string.Join('-', options.Hidden)}-{options.Classes}, {options.Rows} rows, batch {options.BatchSize}, " +
     $"{options.Epochs} epochs, {options.Threads} threads");

@@ -26,14 +26,16 @@ public static class Throughput
     public static async Task<Comparison> CompareAsync(TabularDataset data, TrainingBenchmarkOptions options)
     {
         set_num_threads(options.Threads);
-        var trainRows = MlpTrainer.Split(data.Rows, TrainingBenchmarkOptions.ValidationFraction, TrainingBenchmarkOptions.Seed).Train.Length;
+        var trainRows = data.TrainingRows;
         var folder = Directory.CreateTempSubdirectory("novabrain-training-benchmark-");
         try
         {
             SyntheticData.WriteSplit(data, folder.FullName);
             // As the script does: one epoch on a tenth of the rows loads and initialises the libraries.
-            var tenth = data.Rows / 10;
-            await TorchSharpAsync(data with { Features = data.Features[..tenth], Targets = data.Targets[..tenth] }, options, epochs: 1);
+            using (var tenth = await SyntheticData.CreateAsync(options, options.Rows / 10))
+            {
+                await TorchSharpAsync(tenth, options, epochs: 1);
+            }
 
             var (torchSharp, pyTorch) = (new List<TrainingRun>(), new List<TrainingRun>());
             var (pyTorchName, blas) = ("PyTorch", "");
@@ -44,7 +46,7 @@ public static class Throughput
                 (var run, pyTorchName, blas) = await PyTorchAsync(folder.FullName, options);
                 pyTorch.Add(run);
             }
-            return new Comparison(Fastest("TorchSharp (MlpTrainer)", torchSharp), Fastest(pyTorchName, pyTorch), blas);
+            return new Comparison(Fastest("TorchSharp (NetworkTrainer)", torchSharp), Fastest(pyTorchName, pyTorch), blas);
         }
         finally
         {
@@ -70,7 +72,7 @@ public static class Throughput
         using var process = Process.GetCurrentProcess();
         var cpuStarted = process.TotalProcessorTime;
         var clock = Stopwatch.StartNew();
-        using var trained = await MlpTrainer.TrainAsync(data, template, hyperparameters, CPU, null, (_, _, _) => Task.CompletedTask, CancellationToken.None);
+        using var trained = await NetworkTrainer.TrainAsync(data, template, hyperparameters, CPU, null, (_, _, _) => Task.CompletedTask, CancellationToken.None);
         var seconds = clock.Elapsed.TotalSeconds;
         process.Refresh();
         var last = trained.History[^1];

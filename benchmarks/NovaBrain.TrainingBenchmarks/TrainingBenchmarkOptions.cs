@@ -18,7 +18,7 @@ public sealed record TrainingBenchmarkOptions(
                                             [--python-library-path DIR]
                                             [--gateway URL --password-file PATH [--user admin] [--repetitions 5]]
 
-        1. Training throughput: the training service's TorchSharp trainer (MlpTrainer, Adam, cross-entropy) against
+        1. Training throughput: the training service's TorchSharp trainer (NetworkTrainer, Adam, cross-entropy) against
            PyTorch running pytorch_mlp.py on the same synthetic rows, MLP, batch size and thread count (--threads,
            default all cores). Each warms up with an epoch on a tenth of the rows; then --rounds times, alternating,
            each trains --epochs epochs. Prints the fastest run of each as training rows per second of wall time and

@@ -1,5 +1,5 @@
 """The PyTorch baseline of NovaBrain.TrainingBenchmarks: the same MLP, data, batch size, optimiser and thread count as
-the TorchSharp trainer (services/Training/NovaBrain.Training/Trainer/MlpTrainer.cs), trained the same way: features
+the TorchSharp trainer (services/Training/NovaBrain.Training/Trainer/NetworkTrainer.cs), trained the same way: features
 standardised on the training rows, rows shuffled per epoch and gathered with index_select, Adam, cross-entropy, the
 loss read back after every batch, and the validation rows evaluated after every epoch.
 

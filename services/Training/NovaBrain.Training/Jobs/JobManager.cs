@@ -119,7 +119,7 @@ public sealed partial class JobManager(TrainingContext context, JobQueue queue, 
         var template = string.IsNullOrWhiteSpace(request.Template) ? null : await templates.FindAsync(request.Template, request.TemplateVersion, cancellationToken);
         if (template is null)
         {
-            errors["template"] = [$"The template is a built-in one ({string.Join(", ", BuiltInTemplates.All.Select(t => t.Name))}) or one stored through {TemplatesApi.BasePath}/templates, with an optional templateVersion; '{request.Template}'{(request.TemplateVersion is { } version ? $" version {version}" : "")} is none."];
+            errors["template"] = [TemplateCatalog.UnknownTemplateRule(request.Template, request.TemplateVersion)];
         }
         if (request.Dataset is null || !DigestPattern().IsMatch(request.Dataset))
         {

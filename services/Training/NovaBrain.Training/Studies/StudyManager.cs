@@ -26,7 +26,7 @@ public enum CancelStudyOutcome
 /// <see cref="JobManager"/> under the study owner's name, so they obey the same rules as any job.
 /// </summary>
 public sealed partial class StudyManager(
-    TrainingContext context, JobManager jobs, IOptions<StudiesOptions> options, TimeProvider time, ILogger<StudyManager> logger)
+    TrainingContext context, JobManager jobs, TemplateCatalog templates, IOptions<StudiesOptions> options, TimeProvider time, ILogger<StudyManager> logger)
 {
     /// <summary>
     /// Validates the study, then submits its first trial, which checks the fields every trial's job shares; the study
@@ -34,7 +34,8 @@ public sealed partial class StudyManager(
     /// </summary>
     public async Task<CreateStudyResult> CreateAsync(CreateStudyRequest request, string owner, CancellationToken cancellationToken)
     {
-        var (valid, errors) = StudyValidator.Validate(request, options.Value);
+        var template = string.IsNullOrWhiteSpace(request.Template) ? null : await templates.FindAsync(request.Template, request.TemplateVersion, cancellationToken);
+        var (valid, errors) = StudyValidator.Validate(request, template, options.Value);
         if (valid is null)
         {
             return new CreateStudyResult(SubmitOutcome.Invalid, Errors: errors);

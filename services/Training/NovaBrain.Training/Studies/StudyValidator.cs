@@ -19,17 +19,17 @@ public static class StudyValidator
         TrainingTemplate Template, SearchSpace SearchSpace, StudyObjective Objective, SamplerSettings Sampler, PrunerSettings? Pruner,
         int MaxTrials, TimeSpan? TimeLimit, int Parallelism);
 
-    public static (ValidStudy? Study, Dictionary<string, string[]> Errors) Validate(CreateStudyRequest request, StudiesOptions options)
+    /// <param name="template">The template the request names, as the catalog found it; null if it names none.</param>
+    public static (ValidStudy? Study, Dictionary<string, string[]> Errors) Validate(CreateStudyRequest request, TrainingTemplate? template, StudiesOptions options)
     {
         var errors = new Dictionary<string, string[]>();
         if (request.Name is { Length: 0 or > Study.NameMaxLength })
         {
             errors["name"] = [$"The name is 1 to {Study.NameMaxLength} characters."];
         }
-        var template = string.IsNullOrWhiteSpace(request.Template) ? null : BuiltInTemplates.Find(request.Template, request.TemplateVersion);
         if (template is null)
         {
-            errors["template"] = [$"The template is one of {string.Join(", ", BuiltInTemplates.All.Select(t => t.Reference))} (templateVersion optional)."];
+            errors["template"] = [TemplateCatalog.UnknownTemplateRule(request.Template, request.TemplateVersion)];
         }
         else
         {

@@ -24,6 +24,10 @@ public sealed class TemplateCatalog(TrainingContext context, TimeProvider time)
 {
     private const int CreateAttempts = 3;
 
+    /// <summary>The rule a template reference that names no template breaks, for validation errors.</summary>
+    public static string UnknownTemplateRule(string? name, int? version) =>
+        $"The template is a built-in one ({string.Join(", ", BuiltInTemplates.All.Select(t => t.Name))}) or one stored through {Apis.TemplatesApi.BasePath}/templates, with an optional templateVersion; '{name}'{(version is { } number ? $" version {number}" : "")} is none.";
+
     public async Task<IReadOnlyList<TrainingTemplate>> ListAsync(CancellationToken cancellationToken)
     {
         var stored = await context.Templates.AsNoTracking().OrderBy(t => t.Name).ThenBy(t => t.Version).ToListAsync(cancellationToken);
