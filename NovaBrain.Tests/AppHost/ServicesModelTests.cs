@@ -44,6 +44,7 @@ public sealed class ServicesModelTests
     [DataRow("model-registry")]
     [DataRow("model-serving")]
     [DataRow("parameters")]
+    [DataRow("training")]
     public async Task GrpcServices_HaveAnHttp2OnlyEndpointBesideTheirHttpOne(string name)
     {
         await using var builder = await AppHostModel.BuildAsync(FakeServerBinaries.Settings());
