@@ -30,8 +30,13 @@ public sealed class DeploymentRestartTests
             Assert.AreEqual(HttpStatusCode.NoContent, removed.StatusCode);
         }
 
-        await system.StopResourceAsync("model-serving", TestContext.CancellationToken);
-        await system.StartResourceAsync("model-serving", TestContext.CancellationToken);
+        system.KillService("model-serving");
+        // Bounded: a service that does not come back fails the test rather than holding up the run.
+        using (var restart = CancellationTokenSource.CreateLinkedTokenSource(TestContext.CancellationToken))
+        {
+            restart.CancelAfter(TimeSpan.FromMinutes(4));
+            await system.StartResourceAsync("model-serving", restart.Token);
+        }
 
         var restored = await gateway.WaitForStateAsync(kept, "Ready");
         Assert.AreEqual((model, 1, 2), (restored.Serving!.Model, restored.Serving.Version, restored.Instances));

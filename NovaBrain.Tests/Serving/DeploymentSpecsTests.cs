@@ -40,6 +40,18 @@ public sealed class DeploymentSpecsTests
     }
 
     [TestMethod]
+    public void ASamplingRate_IsKeptByAnUpdate_AndLeftOutItIsTheServicesRate()
+    {
+        var (sampled, _) = Build(new DeploymentRequest("churn", "models:/churn/3", Sampling: new SamplingRequest(0.25)));
+
+        var (updated, problems) = DeploymentSpecs.Build(new DeploymentRequest(null, "models:/churn/4"), "churn", sampled, Options, "/tmp/trt");
+
+        Assert.IsEmpty(problems);
+        Assert.AreEqual(0.25, updated!.SamplingRate);
+        Assert.IsNull(Build(new DeploymentRequest("churn", "models:/churn/3")).Spec!.SamplingRate);
+    }
+
+    [TestMethod]
     [DataRow("bad name", "models:/churn/3", "not a deployment name")]
     [DataRow("churn", "churn:3", "not a model reference")]
     [DataRow("churn", "models:/churn@1champion", "not a model reference")]
@@ -55,10 +67,11 @@ public sealed class DeploymentSpecsTests
     public void OutOfRangeSettings_AreEachNamed()
     {
         var (spec, problems) = Build(new DeploymentRequest("churn", "models:/churn/3", 0,
-            new EngineRequest(["quantum"]), new BatchingRequest(MaxBatchSize: 4, PreferredBatchSizes: [8], MaxQueueSize: -1, TimeoutMicroseconds: 0)));
+            new EngineRequest(["quantum"]), new BatchingRequest(MaxBatchSize: 4, PreferredBatchSizes: [8], MaxQueueSize: -1, TimeoutMicroseconds: 0),
+            new SamplingRequest(Rate: 1.5)));
 
         Assert.IsNull(spec);
-        foreach (var expected in new[] { "'quantum' is not an execution provider", "instances", "preferredBatchSizes", "maxQueueSize", "timeoutMicroseconds" })
+        foreach (var expected in new[] { "'quantum' is not an execution provider", "instances", "preferredBatchSizes", "maxQueueSize", "timeoutMicroseconds", "sampling.rate" })
         {
             Assert.IsTrue(problems.Any(p => p.Contains(expected, StringComparison.Ordinal)), $"{expected} in: {string.Join(" ", problems)}");
         }

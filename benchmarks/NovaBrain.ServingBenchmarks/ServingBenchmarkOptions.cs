@@ -19,8 +19,12 @@ public sealed record ServingBenchmarkOptions(
         in the registry through the gateway and deploys each twice: batching off (maxBatchSize 0) and on
         (maxBatchSize --max-batch). Then, per model, sends single-row requests from each concurrency's workers for
         the given time and prints rows/s, p50 and p99 for:
-          onnxruntime      ONNX Runtime in this process at batch 1 and at the max batch (the compute limit)
-          grpc / rest      model serving over gRPC (raw contents) and REST (binary tensor data), batching off and on
+          onnxruntime      (a) ONNX Runtime in this process at batch 1 and at the max batch (the compute limit)
+          transport floor  (b) a same-size gRPC answer from serving's own stack without inference; served only
+                           when serving runs with ModelServing__Benchmark__EchoEnabled=true, at its own --grpc
+          grpc / rest      (c), (d) model serving over gRPC (raw contents) and REST (binary tensor data),
+                           batching off and on
+        and then the goals as ratios of gRPC rows/s: (d)/(b), (d)/(c) and (d)/(a at the max batch).
         --rest and --grpc default to the gateway's HTTP and gRPC addresses; point them at model serving's own
         endpoints to leave the gateway (and its inference rate limit, Gateway:RateLimits:Inference) out.
         """;

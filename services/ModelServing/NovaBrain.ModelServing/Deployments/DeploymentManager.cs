@@ -5,10 +5,10 @@ using NovaBrain.ModelServing.Infrastructure;
 namespace NovaBrain.ModelServing.Deployments;
 
 /// <summary>
-/// The deployments of this service instance, in memory with their specs stored (<see cref="DeploymentStore"/>) to
-/// survive a restart: created, updated (rolling: the new version is loaded and
-/// warmed up beside the old, switched to atomically, and the old one retired once its queued and running requests are
-/// done) and deleted (the version is retired the same way and its sessions freed).
+/// The deployments of this service instance, in memory, with their specs stored (<see cref="DeploymentStore"/>) to
+/// survive a restart: created, updated (rolling: the new version is loaded and warmed up beside the old, switched to
+/// atomically, and the old one retired once its queued and running requests are done) and deleted (the version is
+/// retired the same way and its sessions freed).
 /// </summary>
 public sealed class DeploymentManager(ModelLoader loader, DeploymentStore store, TimeProvider time, ILogger<DeploymentManager> logger) : IAsyncDisposable
 {
