@@ -8,7 +8,9 @@ namespace Microsoft.AspNetCore.Http;
 /// </summary>
 public static class NovaBrainProblems
 {
-    public static string Type(string reason) => $"urn:novabrain:problem:{reason}";
+    public const string TypePrefix = "urn:novabrain:problem:";
+
+    public static string Type(string reason) => TypePrefix + reason;
 
     public static ProblemHttpResult Result(
         string reason, string title, string detail, int status, IDictionary<string, object?>? extensions = null) =>

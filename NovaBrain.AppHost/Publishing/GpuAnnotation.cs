@@ -24,10 +24,4 @@ public static class CudaSettings
         ["ModelServing__Defaults__Providers__1"] = "CUDA",
         ["ModelServing__Defaults__Providers__2"] = "CPU",
     };
-
-    /// <summary>TorchSharp in the training workers: jobs that ask for CUDA train on the pod's GPUs.</summary>
-    public static IReadOnlyDictionary<string, string> Training { get; } = new Dictionary<string, string>
-    {
-        ["Training__Device"] = "cuda",
-    };
 }

@@ -28,7 +28,7 @@ public static class TrainingWorkerExtensions
         }
 
         return worker
-            .WithGpu(count: 1, cudaSettings: CudaSettings.Training)
+            .WithGpu(count: 1)
             .WithComputeResources(TrainingResources.CpuRequest, TrainingResources.MemoryRequest, TrainingResources.CpuLimit, TrainingResources.MemoryLimit);
     }
 }

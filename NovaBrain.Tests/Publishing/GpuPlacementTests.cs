@@ -103,10 +103,9 @@ public sealed class GpuPlacementTests
         CollectionAssert.AreEqual(
             new[] { "TensorRT", "CUDA", "CPU" },
             new[] { serving["ModelServing__Defaults__Providers__0"], serving["ModelServing__Defaults__Providers__1"], serving["ModelServing__Defaults__Providers__2"] });
-        Assert.AreEqual("cuda", published.Named<V1ConfigMap>("training-worker-config").Data["Training__Device"]);
-        foreach (var configMap in published.InBase<V1ConfigMap>().Where(c => c.Metadata.Name is not ("model-serving-config" or "training-worker-config")))
+        foreach (var configMap in published.InBase<V1ConfigMap>().Where(c => c.Metadata.Name is not "model-serving-config"))
         {
-            Assert.IsFalse((configMap.Data ?? new Dictionary<string, string>()).Keys.Any(key => key.Contains("Providers", StringComparison.Ordinal) || key == "Training__Device"),
+            Assert.IsFalse((configMap.Data ?? new Dictionary<string, string>()).Keys.Any(key => key.Contains("Providers", StringComparison.Ordinal)),
                 configMap.Metadata.Name);
         }
     }

@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Microsoft.AspNetCore.Http.HttpResults;
+using NovaBrain.Grpc;
 
 namespace NovaBrain.ModelRegistry.Grpc;
 
@@ -35,7 +36,7 @@ internal sealed class ArtifactChunkStream(IAsyncStreamReader<RegisterVersionRequ
             }
             if (requests.Current.PartCase != RegisterVersionRequest.PartOneofCase.Chunk)
             {
-                throw RegistryRpc.Refusal(HeaderOnlyFirst());
+                throw RestRpc.Refusal(HeaderOnlyFirst());
             }
             pending = requests.Current.Chunk.Memory;
         }

@@ -4,6 +4,7 @@ using Grpc.Core;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using NovaBrain.EventBus.Outbox;
+using NovaBrain.Grpc;
 using NovaBrain.ModelRegistry.Apis;
 using NovaBrain.ModelRegistry.Infrastructure;
 using NovaBrain.ModelRegistry.Lifecycle;
@@ -37,20 +38,20 @@ internal sealed class ModelRegistryService(
             request.HasRequireApproval ? request.RequireApproval : null,
             request.HasAllowMultipleProduction ? request.AllowMultipleProduction : null);
         var result = await RegisteredModelsApi.CreateModel(create, context, outbox, Caller(call), call.CancellationToken);
-        return RegistryRpc.ValueOf<RegisteredModelResponse>(result.Result).ToMessage();
+        return RestRpc.ValueOf<RegisteredModelResponse>(result.Result).ToMessage();
     }
 
     [RequirePermission(Permissions.ModelsRead)]
     public override async Task<RegisteredModel> GetModel(GetModelRequest request, ServerCallContext call)
     {
         var result = await RegisteredModelsApi.GetModel(request.Name, context, call.CancellationToken);
-        return RegistryRpc.ValueOf<RegisteredModelResponse>(result.Result).ToMessage();
+        return RestRpc.ValueOf<RegisteredModelResponse>(result.Result).ToMessage();
     }
 
     [RequirePermission(Permissions.ModelsRead)]
     public override async Task<ListModelsResponse> ListModels(ListModelsRequest request, ServerCallContext call)
     {
-        var models = RegistryRpc.ValueOf<RegisteredModelResponse[]>(await RegisteredModelsApi.ListModels(context, call.CancellationToken));
+        var models = RestRpc.ValueOf<RegisteredModelResponse[]>(await RegisteredModelsApi.ListModels(context, call.CancellationToken));
         return new ListModelsResponse { Models = { models.Select(model => model.ToMessage()) } };
     }
 
@@ -60,23 +61,23 @@ internal sealed class ModelRegistryService(
         var cancellationToken = call.CancellationToken;
         if (!await requests.MoveNext(cancellationToken) || requests.Current.PartCase != RegisterVersionRequest.PartOneofCase.Header)
         {
-            throw RegistryRpc.Refusal(ArtifactChunkStream.HeaderOnlyFirst());
+            throw RestRpc.Refusal(ArtifactChunkStream.HeaderOnlyFirst());
         }
         var header = requests.Current.Header;
 
         // An unknown model is refused before its artifact is received, as the REST upload is.
-        RegistryRpc.ValueOf<RegisteredModelResponse>((await RegisteredModelsApi.GetModel(header.Model, context, cancellationToken)).Result);
+        RestRpc.ValueOf<RegisteredModelResponse>((await RegisteredModelsApi.GetModel(header.Model, context, cancellationToken)).Result);
 
         var (upload, refused) = await ArtifactUpload.ReceiveAsync(
             new ArtifactChunkStream(requests), header.Metadata.ToDomain(), artifactOptions.Value, cancellationToken);
         if (refused is not null)
         {
-            throw RegistryRpc.Refusal(refused);
+            throw RestRpc.Refusal(refused);
         }
         using (upload)
         {
             var result = await ModelVersionsApi.RegisterUploadAsync(header.Model, upload!, VersionServices, Caller(call), cancellationToken);
-            return RegistryRpc.ValueOf<ModelVersionResponse>(result.Result).ToMessage();
+            return RestRpc.ValueOf<ModelVersionResponse>(result.Result).ToMessage();
         }
     }
 
@@ -84,21 +85,21 @@ internal sealed class ModelRegistryService(
     public override async Task<ModelVersion> GetVersion(GetVersionRequest request, ServerCallContext call)
     {
         var result = await ModelVersionsApi.GetVersion(request.Model, Number(request.Version), context, call.CancellationToken);
-        return RegistryRpc.ValueOf<ModelVersionResponse>(result.Result).ToMessage();
+        return RestRpc.ValueOf<ModelVersionResponse>(result.Result).ToMessage();
     }
 
     [RequirePermission(Permissions.ModelsRead)]
     public override async Task<ListVersionsResponse> ListVersions(ListVersionsRequest request, ServerCallContext call)
     {
         var result = await ModelVersionsApi.ListVersions(request.Model, context, call.CancellationToken);
-        return new ListVersionsResponse { Versions = { RegistryRpc.ValueOf<ModelVersionResponse[]>(result.Result).Select(version => version.ToMessage()) } };
+        return new ListVersionsResponse { Versions = { RestRpc.ValueOf<ModelVersionResponse[]>(result.Result).Select(version => version.ToMessage()) } };
     }
 
     [RequirePermission(Permissions.ModelsWrite)]
     public override async Task<DeleteVersionResponse> DeleteVersion(DeleteVersionRequest request, ServerCallContext call)
     {
         var result = await ModelVersionsApi.DeleteVersion(request.Model, Number(request.Version), VersionServices, Caller(call), call.CancellationToken);
-        RegistryRpc.Succeeded(result.Result);
+        RestRpc.Succeeded(result.Result);
         return new DeleteVersionResponse();
     }
 
@@ -106,7 +107,7 @@ internal sealed class ModelRegistryService(
     public override async Task<ResolvedReference> Resolve(ResolveRequest request, ServerCallContext call)
     {
         var result = await ResolveApi.Resolve(request.Reference, context, call.CancellationToken);
-        return RegistryRpc.ValueOf<Apis.ResolvedReference>(result.Result).ToMessage();
+        return RestRpc.ValueOf<Apis.ResolvedReference>(result.Result).ToMessage();
     }
 
     [RequirePermission(Permissions.ModelsWrite)]
@@ -119,7 +120,7 @@ internal sealed class ModelRegistryService(
         {
             Ok<StageChangeResponse> { Value: { } changed } => new SetStageResponse { Changed = changed.ToMessage() },
             Accepted<ApprovalResponse> { Value: { } approval } => new SetStageResponse { ApprovalRequested = approval.ToMessage() },
-            var refused => throw RegistryRpc.Refusal(refused),
+            var refused => throw RestRpc.Refusal(refused),
         };
     }
 
@@ -127,14 +128,14 @@ internal sealed class ModelRegistryService(
     public override async Task<StageChange> ApproveRequest(ApprovalDecision request, ServerCallContext call)
     {
         var result = await LifecycleApi.Approve(request.Model, request.ApprovalId, Decision(request), writer, Caller(call), call.CancellationToken);
-        return RegistryRpc.ValueOf<StageChangeResponse>(result.Result).ToMessage();
+        return RestRpc.ValueOf<StageChangeResponse>(result.Result).ToMessage();
     }
 
     [RequirePermission(Permissions.ModelsApprove)]
     public override async Task<Approval> RejectRequest(ApprovalDecision request, ServerCallContext call)
     {
         var result = await LifecycleApi.Reject(request.Model, request.ApprovalId, Decision(request), context, Caller(call), call.CancellationToken);
-        return RegistryRpc.ValueOf<ApprovalResponse>(result.Result).ToMessage();
+        return RestRpc.ValueOf<ApprovalResponse>(result.Result).ToMessage();
     }
 
     [RequirePermission(Permissions.ModelsWrite)]
@@ -142,7 +143,7 @@ internal sealed class ModelRegistryService(
     {
         var move = new Apis.SetAliasRequest(request.Version, request.HasReason ? request.Reason : null);
         var result = await LifecycleApi.SetAlias(request.Model, request.Alias, move, writer, Caller(call), call.CancellationToken);
-        return RegistryRpc.ValueOf<AliasResponse>(result.Result).ToMessage();
+        return RestRpc.ValueOf<AliasResponse>(result.Result).ToMessage();
     }
 
     [RequirePermission(Permissions.ModelsWrite)]
@@ -150,7 +151,7 @@ internal sealed class ModelRegistryService(
     {
         var result = await LifecycleApi.DeleteAlias(
             request.Model, request.Alias, writer, Caller(call), call.CancellationToken, request.HasReason ? request.Reason : null);
-        RegistryRpc.Succeeded(result.Result);
+        RestRpc.Succeeded(result.Result);
         return new DeleteAliasResponse();
     }
 
@@ -159,7 +160,7 @@ internal sealed class ModelRegistryService(
     {
         var result = await LifecycleApi.RollBackAlias(
             request.Model, request.Alias, new RollbackRequest(request.HasReason ? request.Reason : null), writer, Caller(call), call.CancellationToken);
-        return RegistryRpc.ValueOf<AliasResponse>(result.Result).ToMessage();
+        return RestRpc.ValueOf<AliasResponse>(result.Result).ToMessage();
     }
 
     [RequirePermission(Permissions.ModelsWrite)]
@@ -167,14 +168,14 @@ internal sealed class ModelRegistryService(
     {
         var result = await LifecycleApi.RollBackStage(
             request.Model, request.Stage, new RollbackRequest(request.HasReason ? request.Reason : null), writer, Caller(call), call.CancellationToken);
-        return new RollbackStageResponse { Transitions = { RegistryRpc.ValueOf<TransitionResponse[]>(result.Result).Select(t => t.ToMessage()) } };
+        return new RollbackStageResponse { Transitions = { RestRpc.ValueOf<TransitionResponse[]>(result.Result).Select(t => t.ToMessage()) } };
     }
 
     [RequirePermission(Permissions.ModelsRead)]
     public override async Task<GetHistoryResponse> GetHistory(GetHistoryRequest request, ServerCallContext call)
     {
         var result = await LifecycleApi.GetHistory(request.Model, context, call.CancellationToken);
-        return new GetHistoryResponse { Transitions = { RegistryRpc.ValueOf<TransitionResponse[]>(result.Result).Select(t => t.ToMessage()) } };
+        return new GetHistoryResponse { Transitions = { RestRpc.ValueOf<TransitionResponse[]>(result.Result).Select(t => t.ToMessage()) } };
     }
 
     [RequirePermission(Permissions.ModelsRead)]
@@ -188,7 +189,7 @@ internal sealed class ModelRegistryService(
             { HasDepth: true } => await LineageApi.GetLineage(request.Model, Number(request.Version), context, call.CancellationToken, depth: request.Depth),
             _ => await LineageApi.GetLineage(request.Model, Number(request.Version), context, call.CancellationToken),
         };
-        return RegistryRpc.ValueOf<Lineage.LineageGraph>(result.Result).ToMessage();
+        return RestRpc.ValueOf<Lineage.LineageGraph>(result.Result).ToMessage();
     }
 
     private static ClaimsPrincipal Caller(ServerCallContext call) => call.GetHttpContext().User;

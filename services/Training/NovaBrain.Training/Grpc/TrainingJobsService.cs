@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
+using NovaBrain.Grpc;
 using NovaBrain.Security;
 using NovaBrain.Training.Apis;
 using NovaBrain.Training.Extensions;
@@ -20,14 +21,14 @@ internal sealed class TrainingJobsService(TrainingContext context, JobManager jo
     public override async Task<Job> SubmitJob(SubmitJobRequest request, ServerCallContext call)
     {
         var result = await JobsApi.SubmitJob(request.ToRequest(), jobs, Caller(call), call.CancellationToken);
-        return TrainingRpc.ValueOf<JobResponse>(result.Result).ToMessage();
+        return RestRpc.ValueOf<JobResponse>(result.Result).ToMessage();
     }
 
     [RequirePermission(Permissions.ModelsRead)]
     public override async Task<Job> GetJob(GetJobRequest request, ServerCallContext call)
     {
         var result = await JobsApi.GetJob(request.Id, context, call.CancellationToken);
-        return TrainingRpc.ValueOf<JobResponse>(result.Result).ToMessage();
+        return RestRpc.ValueOf<JobResponse>(result.Result).ToMessage();
     }
 
     [RequirePermission(Permissions.ModelsRead)]
@@ -39,20 +40,20 @@ internal sealed class TrainingJobsService(TrainingContext context, JobManager jo
             request.HasState ? request.State : null,
             request.HasLimit ? request.Limit : JobsApi.DefaultPageSize,
             request.Before?.ToDateTimeOffset());
-        return new ListJobsResponse { Jobs = { TrainingRpc.ValueOf<List<JobResponse>>(result.Result).Select(job => job.ToMessage()) } };
+        return new ListJobsResponse { Jobs = { RestRpc.ValueOf<List<JobResponse>>(result.Result).Select(job => job.ToMessage()) } };
     }
 
     [RequirePermission(Permissions.TrainingSubmit)]
     public override async Task<Job> CancelJob(CancelJobRequest request, ServerCallContext call)
     {
         var result = await JobsApi.CancelJob(request.Id, jobs, Caller(call), call.CancellationToken);
-        return TrainingRpc.ValueOf<JobResponse>(result.Result).ToMessage();
+        return RestRpc.ValueOf<JobResponse>(result.Result).ToMessage();
     }
 
     [RequirePermission(Permissions.ModelsRead)]
     public override async Task WatchJob(WatchJobRequest request, IServerStreamWriter<JobEvent> responses, ServerCallContext call)
     {
-        var job = TrainingRpc.ValueOf<JobResponse>((await JobsApi.GetJob(request.Id, context, call.CancellationToken)).Result);
+        var job = RestRpc.ValueOf<JobResponse>((await JobsApi.GetJob(request.Id, context, call.CancellationToken)).Result);
         await foreach (var item in JobsApi.Follow(job.Id, context, eventsOptions.Value.PollInterval, call.CancellationToken))
         {
             var message = item.Data switch

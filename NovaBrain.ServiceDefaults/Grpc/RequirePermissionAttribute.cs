@@ -1,13 +1,13 @@
 using NovaBrain.Security;
 
-namespace NovaBrain.Training.Grpc;
+namespace NovaBrain.Grpc;
 
 /// <summary>
 /// The permission a gRPC method requires, as <c>RequirePermission</c> states it for a REST endpoint;
-/// <see cref="TrainingGrpcExtensions.MapTrainingGrpc"/> turns it into the endpoint's authorization.
+/// <see cref="GrpcPermissionExtensions.RequireMethodPermissions"/> turns it into the endpoint's authorization.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method)]
-internal sealed class RequirePermissionAttribute : Attribute
+public sealed class RequirePermissionAttribute : Attribute
 {
     public RequirePermissionAttribute(string permission)
     {

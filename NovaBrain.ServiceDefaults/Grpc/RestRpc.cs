@@ -1,24 +1,21 @@
 using Grpc.Core;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
-namespace NovaBrain.ModelRegistry.Grpc;
+namespace NovaBrain.Grpc;
 
 /// <summary>
-/// Reads what a REST handler answered as a gRPC answer: its value, or its problem details as an
-/// <see cref="RpcException"/> whose status detail starts with the reason and whose trailers carry it.
+/// Reads what a REST handler answered as a gRPC answer, for gRPC services that run the REST operations: its value, or
+/// its problem details as an <see cref="RpcException"/> whose status detail starts with the reason and whose trailers
+/// carry it; a validation problem's detail names each field and its rule.
 /// </summary>
-internal static class RegistryRpc
+public static class RestRpc
 {
     public const string ReasonTrailer = "novabrain-problem-reason";
 
     /// <summary>The reason of a refused request whose problem details name none (a handler's field validation).</summary>
     public const string InvalidRequestReason = "invalid-request";
-
-    private const string ReasonTypePrefix = "urn:novabrain:problem:";
-
-    /// <summary>The one conflict that is not a failed precondition: the name exists already.</summary>
-    private const string NameTakenReason = "model-name-taken";
 
     /// <summary>The value the handler answered (Ok, Created, Accepted), or its refusal thrown.</summary>
     public static T ValueOf<T>(IResult result) => Unwrap(result) switch
@@ -41,13 +38,13 @@ internal static class RegistryRpc
     {
         ProblemHttpResult problem => Refusal(problem.ProblemDetails),
         ValidationProblem invalid => Refusal(invalid.ProblemDetails),
-        var other => throw new InvalidOperationException($"The registry answered {other.GetType().Name}, which has no gRPC form here."),
+        var other => throw new InvalidOperationException($"The handler answered {other.GetType().Name}, which has no gRPC form here."),
     };
 
     private static RpcException Refusal(ProblemDetails problem)
     {
-        var reason = problem.Type is { } type && type.StartsWith(ReasonTypePrefix, StringComparison.Ordinal)
-            ? type[ReasonTypePrefix.Length..]
+        var reason = problem.Type is { } type && type.StartsWith(NovaBrainProblems.TypePrefix, StringComparison.Ordinal)
+            ? type[NovaBrainProblems.TypePrefix.Length..]
             : InvalidRequestReason;
         var detail = problem is HttpValidationProblemDetails { Errors.Count: > 0 } validation
             ? string.Join(" ", validation.Errors.SelectMany(field => field.Value.Select(message => $"{field.Key}: {message}")))
@@ -63,7 +60,8 @@ internal static class RegistryRpc
         StatusCodes.Status401Unauthorized => StatusCode.Unauthenticated,
         StatusCodes.Status403Forbidden => StatusCode.PermissionDenied,
         StatusCodes.Status404NotFound => StatusCode.NotFound,
-        StatusCodes.Status409Conflict when reason == NameTakenReason => StatusCode.AlreadyExists,
+        // A conflict is a failed precondition, except a name that exists already.
+        StatusCodes.Status409Conflict when reason.EndsWith("-name-taken", StringComparison.Ordinal) => StatusCode.AlreadyExists,
         StatusCodes.Status409Conflict => StatusCode.FailedPrecondition,
         StatusCodes.Status413PayloadTooLarge => StatusCode.ResourceExhausted,
         StatusCodes.Status502BadGateway or StatusCodes.Status503ServiceUnavailable => StatusCode.Unavailable,

@@ -1,0 +1,36 @@
+using Grpc.AspNetCore.Server;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Builder;
+using NovaBrain.Security;
+
+namespace NovaBrain.Grpc;
+
+public static class GrpcPermissionExtensions
+{
+    /// <summary>
+    /// Each method of the service requires the permission its <see cref="RequirePermissionAttribute"/> names, and a
+    /// method that names none fails start-up; the answers gRPC gives for methods the service does not have require an
+    /// authenticated caller like every other endpoint.
+    /// </summary>
+    public static GrpcServiceEndpointConventionBuilder RequireMethodPermissions(this GrpcServiceEndpointConventionBuilder service)
+    {
+        service.Add(endpoint =>
+        {
+            if (endpoint.Metadata.OfType<RequirePermissionAttribute>().SingleOrDefault() is { } required)
+            {
+                var permission = new PermissionMetadata(required.Permission);
+                endpoint.Metadata.Add(new AuthorizeAttribute(permission.PolicyName));
+                endpoint.Metadata.Add(permission);
+            }
+            else if (endpoint.Metadata.OfType<GrpcMethodMetadata>().Any())
+            {
+                throw new InvalidOperationException($"gRPC method {endpoint.DisplayName} does not state the permission it requires.");
+            }
+            else
+            {
+                endpoint.Metadata.Add(new AuthorizeAttribute());
+            }
+        });
+        return service;
+    }
+}
