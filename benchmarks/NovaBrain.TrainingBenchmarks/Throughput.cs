@@ -83,6 +83,8 @@ public static class Throughput
     private static async Task<(TrainingRun Run, string Trainer, string Blas)> PyTorchAsync(string folder, TrainingBenchmarkOptions options)
     {
         var start = new ProcessStartInfo(options.Python) { RedirectStandardOutput = true, RedirectStandardError = true };
+        // torch.set_num_threads does not reach OpenBLAS's own thread pool, which would otherwise take every core.
+        start.Environment["OPENBLAS_NUM_THREADS"] = Invariant(options.Threads);
         if (options.PythonLibraryPath is not null)
         {
             start.Environment["LD_LIBRARY_PATH"] = options.PythonLibraryPath;
