@@ -91,6 +91,17 @@ public sealed partial class KubernetesPublishingTests
     }
 
     [TestMethod]
+    public async Task Publish_RabbitMqLetsTrainingWorkersHoldAJobForDays()
+    {
+        var published = await PublishedManifests.DefaultAsync();
+
+        // A worker acknowledges its job's message only when the job is over; RabbitMQ's default would take it back after 30 minutes.
+        var arguments = published.Named<V1ConfigMap>("eventbus-config").Data["RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS"].Split(' ');
+        var timeout = arguments[Array.IndexOf(arguments, "consumer_timeout") + 1];
+        Assert.IsGreaterThanOrEqualTo(TimeSpan.FromDays(1).TotalMilliseconds, double.Parse(timeout, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [TestMethod]
     public async Task Publish_PrometheusScrapesEveryServiceThroughItsService()
     {
         var published = await PublishedManifests.DefaultAsync();

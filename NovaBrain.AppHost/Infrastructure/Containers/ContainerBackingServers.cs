@@ -15,7 +15,8 @@ public static class ContainerBackingServers
             InfrastructureMode.Containers,
             databases,
             builder.AddRedis(ConnectionNames.Redis).WithDataVolume(),
-            builder.AddRabbitMQ(ConnectionNames.EventBus).WithDataVolume(),
+            builder.AddRabbitMQ(ConnectionNames.EventBus).WithDataVolume()
+                .WithEnvironment("RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS", $"-rabbit consumer_timeout {RabbitMqSettings.ConsumerTimeoutMilliseconds}"),
             builder.AddMongoDbContainer(ConnectionNames.Mongo),
             builder.AddPrometheusContainer(ConnectionNames.Prometheus, new LocalState(options.StateDirectory).Folder("prometheus-container")));
     }

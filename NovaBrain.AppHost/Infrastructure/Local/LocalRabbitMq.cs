@@ -99,6 +99,7 @@ public static class LocalRabbitMqBuilderExtensions
             default_user = {LocalRabbitMqServerResource.UserName}
             default_pass = {await rabbit.PasswordParameter.GetValueAsync(ct)}
             loopback_users = none
+            consumer_timeout = {RabbitMqSettings.ConsumerTimeoutMilliseconds}
             """;
         await File.WriteAllTextAsync(rabbit.ConfigFile, config + "\n", ct);
         if (!OperatingSystem.IsWindows())
