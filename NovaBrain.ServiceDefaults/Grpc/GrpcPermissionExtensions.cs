@@ -9,7 +9,7 @@ public static class GrpcPermissionExtensions
 {
     /// <summary>
     /// Each method of the service requires the permission its <see cref="RequirePermissionAttribute"/> names, and a
-    /// method that names none fails start-up; the answers gRPC gives for methods the service does not have require an
+    /// method that names none (and is not marked <c>[AllowAnonymous]</c>) fails start-up; the answers gRPC gives for methods the service does not have require an
     /// authenticated caller like every other endpoint.
     /// </summary>
     public static GrpcServiceEndpointConventionBuilder RequireMethodPermissions(this GrpcServiceEndpointConventionBuilder service)
@@ -22,7 +22,7 @@ public static class GrpcPermissionExtensions
                 endpoint.Metadata.Add(new AuthorizeAttribute(permission.PolicyName));
                 endpoint.Metadata.Add(permission);
             }
-            else if (endpoint.Metadata.OfType<GrpcMethodMetadata>().Any())
+            else if (endpoint.Metadata.OfType<GrpcMethodMetadata>().Any() && !endpoint.Metadata.OfType<IAllowAnonymous>().Any())
             {
                 throw new InvalidOperationException($"gRPC method {endpoint.DisplayName} does not state the permission it requires.");
             }

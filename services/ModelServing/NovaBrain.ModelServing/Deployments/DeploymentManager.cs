@@ -59,25 +59,8 @@ public sealed class DeploymentManager(ModelLoader loader, DeploymentStore store,
         try
         {
             deployment.BeginLoad(spec, time.GetUtcNow());
-            ServedModel loaded;
-            try
+            if (await TryLoadAsync(deployment, spec, "", reason => deployment.LoadFailed(spec, reason, time.GetUtcNow())) is not { } loaded)
             {
-                loaded = await loader.LoadAsync(spec, deployment.Lifetime.Token);
-            }
-            catch (OperationCanceledException) when (deployment.Lifetime.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception exception) when (exception is ModelResolutionException or ArtifactException or EngineLoadException or HttpRequestException)
-            {
-                logger.LogWarning("Deployment {Deployment} could not load {Model}: {Reason}", spec.Name, spec.Model, exception.Message);
-                deployment.LoadFailed(spec, exception.Message, time.GetUtcNow());
-                return;
-            }
-
-            if (deployment.Lifetime.IsCancellationRequested)
-            {
-                await loaded.DisposeAsync();
                 return;
             }
             var previous = deployment.Switch(loaded, spec, time.GetUtcNow());
@@ -111,24 +94,8 @@ public sealed class DeploymentManager(ModelLoader loader, DeploymentStore store,
         try
         {
             deployment.BeginCanary(spec, percent, time.GetUtcNow());
-            ServedModel loaded;
-            try
+            if (await TryLoadAsync(deployment, spec, "canary ", reason => deployment.CanaryFailed(spec, percent, reason, time.GetUtcNow())) is not { } loaded)
             {
-                loaded = await loader.LoadAsync(spec, deployment.Lifetime.Token);
-            }
-            catch (OperationCanceledException) when (deployment.Lifetime.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception exception) when (exception is ModelResolutionException or ArtifactException or EngineLoadException or HttpRequestException)
-            {
-                logger.LogWarning("Deployment {Deployment} could not load canary {Model}: {Reason}", spec.Name, spec.Model, exception.Message);
-                deployment.CanaryFailed(spec, percent, exception.Message, time.GetUtcNow());
-                return;
-            }
-            if (deployment.Lifetime.IsCancellationRequested)
-            {
-                await loaded.DisposeAsync();
                 return;
             }
             if (deployment.SetCanary(loaded, spec, percent, time.GetUtcNow()) is { } replaced)
@@ -142,6 +109,35 @@ public sealed class DeploymentManager(ModelLoader loader, DeploymentStore store,
             deployment.Changes.Release();
         }
     });
+
+    /// <summary>
+    /// Loads and warms up <paramref name="spec"/> for the deployment; null if the load failed (reported through
+    /// <paramref name="failed"/>) or the deployment was deleted meanwhile.
+    /// </summary>
+    private async Task<ServedModel?> TryLoadAsync(Deployment deployment, DeploymentSpec spec, string role, Action<string> failed)
+    {
+        ServedModel loaded;
+        try
+        {
+            loaded = await loader.LoadAsync(spec, deployment.Lifetime.Token);
+        }
+        catch (OperationCanceledException) when (deployment.Lifetime.IsCancellationRequested)
+        {
+            return null;
+        }
+        catch (Exception exception) when (exception is ModelResolutionException or ArtifactException or EngineLoadException or HttpRequestException)
+        {
+            logger.LogWarning("Deployment {Deployment} could not load {Role}{Model}: {Reason}", spec.Name, role, spec.Model, exception.Message);
+            failed(exception.Message);
+            return null;
+        }
+        if (deployment.Lifetime.IsCancellationRequested)
+        {
+            await loaded.DisposeAsync();
+            return null;
+        }
+        return loaded;
+    }
 
     /// <summary>Changes the share of requests the canary takes; false without a canary.</summary>
     public bool SetCanaryPercent(Deployment deployment, int percent) => deployment.SetCanaryPercent(percent, time.GetUtcNow());

@@ -1,9 +1,10 @@
 using Microsoft.Extensions.Options;
+using NovaBrain.Grpc;
 using NovaBrain.ModelServing.Deployments;
 using NovaBrain.ModelServing.Infrastructure;
 using NovaBrain.ModelServing.Metrics;
-using NovaBrain.ModelServing.Protocol;
 using NovaBrain.ModelServing.Protocol.Grpc;
+using NovaBrain.ModelServing.Protocol;
 using NovaBrain.ModelServing.Sampling;
 
 namespace NovaBrain.ModelServing.Extensions;
@@ -54,10 +55,10 @@ public static class Extensions
     public static WebApplication MapInferenceGrpc(this WebApplication app)
     {
         // Each method states its permission; the service as a whole (and its catch-all for unknown methods) needs a caller.
-        app.MapGrpcService<InferenceGrpcService>().RequireAuthorization();
+        app.MapGrpcService<InferenceGrpcService>().RequireMethodPermissions();
         if (app.Services.GetRequiredService<IOptions<ServingOptions>>().Value.Benchmark.EchoEnabled)
         {
-            app.MapGrpcService<TransportFloorService>().RequireAuthorization();
+            app.MapGrpcService<TransportFloorService>().RequireMethodPermissions();
         }
         app.MapGrpcHealthChecksService().AllowAnonymous();
         app.MapGrpcReflectionService().AllowAnonymous();

@@ -1,3 +1,5 @@
+using NovaBrain.Grpc;
+
 namespace NovaBrain.Parameters.Grpc;
 
 public static class GrpcExtensions
@@ -10,9 +12,9 @@ public static class GrpcExtensions
     }
 
     /// <summary>
-    /// Maps <c>novabrain.parameters.v1.ParameterStore</c>. Every call must be authenticated; each method then requires
-    /// its own permission (<c>params:read</c> or <c>params:write</c>, attributes on the methods).
+    /// Maps <c>novabrain.parameters.v1.ParameterStore</c>; each method requires the permission it states
+    /// (<c>params:read</c> or <c>params:write</c>).
     /// </summary>
     public static GrpcServiceEndpointConventionBuilder MapParameterStoreGrpc(this IEndpointRouteBuilder app) =>
-        app.MapGrpcService<ParameterStoreService>().RequireAuthorization();
+        app.MapGrpcService<ParameterStoreService>().RequireMethodPermissions();
 }

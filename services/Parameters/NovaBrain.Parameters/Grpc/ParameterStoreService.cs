@@ -1,9 +1,9 @@
 using System.Buffers;
 using Google.Protobuf;
 using Grpc.Core;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using NovaBrain.Grpc;
 using NovaBrain.Parameters.Blobs;
 using NovaBrain.Parameters.Infrastructure;
 using NovaBrain.Parameters.Tensors;
@@ -21,10 +21,8 @@ public sealed class ParameterStoreService(IBlobStore store, ParametersContext co
     public const int ChunkBytes = 1024 * 1024;
     public const string ReasonTrailer = "reason";
 
-    private const string ReadPolicy = PermissionMetadata.PolicyPrefix + Permissions.ParamsRead;
-    private const string WritePolicy = PermissionMetadata.PolicyPrefix + Permissions.ParamsWrite;
 
-    [Authorize(Policy = WritePolicy)]
+    [RequirePermission(Permissions.ParamsWrite)]
     public override async Task<BlobInfo> UploadBlob(IAsyncStreamReader<UploadBlobRequest> requestStream, ServerCallContext call)
     {
         var cancellationToken = call.CancellationToken;
@@ -67,7 +65,7 @@ public sealed class ParameterStoreService(IBlobStore store, ParametersContext co
         return new BlobInfo { Digest = blob.Digest, Size = blob.Size, Created = written.Status == BlobWriteStatus.Created };
     }
 
-    [Authorize(Policy = ReadPolicy)]
+    [RequirePermission(Permissions.ParamsRead)]
     public override async Task DownloadBlob(DownloadBlobRequest request, IServerStreamWriter<BlobChunk> responseStream, ServerCallContext call)
     {
         if (!BlobDigest.TryParse(request.Digest, out var digest))
@@ -100,7 +98,7 @@ public sealed class ParameterStoreService(IBlobStore store, ParametersContext co
         }
     }
 
-    [Authorize(Policy = ReadPolicy)]
+    [RequirePermission(Permissions.ParamsRead)]
     public override async Task<TensorList> ListTensors(TensorsRequest request, ServerCallContext call)
     {
         var version = await FindVersionAsync(request.Set, request.Version, call.CancellationToken);
@@ -115,7 +113,7 @@ public sealed class ParameterStoreService(IBlobStore store, ParametersContext co
         return list;
     }
 
-    [Authorize(Policy = ReadPolicy)]
+    [RequirePermission(Permissions.ParamsRead)]
     public override async Task DownloadTensor(DownloadTensorRequest request, IServerStreamWriter<TensorChunk> responseStream, ServerCallContext call)
     {
         var cancellationToken = call.CancellationToken;

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
+using NovaBrain.Grpc;
 using NovaBrain.ModelServing.Engines;
 using NovaBrain.Security;
 
@@ -15,10 +16,6 @@ namespace NovaBrain.ModelServing.Protocol.Grpc;
 /// </summary>
 public sealed class InferenceGrpcService(InferenceService inference) : GRPCInferenceService.GRPCInferenceServiceBase
 {
-    private const string ModelsRead = PermissionMetadata.PolicyPrefix + Permissions.ModelsRead;
-    private const string InferenceInvoke = PermissionMetadata.PolicyPrefix + Permissions.InferenceInvoke;
-    private const string DeploymentsManage = PermissionMetadata.PolicyPrefix + Permissions.DeploymentsManage;
-    private const string MonitoringRead = PermissionMetadata.PolicyPrefix + Permissions.MonitoringRead;
 
     [AllowAnonymous]
     public override Task<ServerLiveResponse> ServerLive(ServerLiveRequest request, ServerCallContext context) =>
@@ -28,11 +25,11 @@ public sealed class InferenceGrpcService(InferenceService inference) : GRPCInfer
     public override Task<ServerReadyResponse> ServerReady(ServerReadyRequest request, ServerCallContext context) =>
         Task.FromResult(new ServerReadyResponse { Ready = true });
 
-    [Authorize(Policy = ModelsRead)]
+    [RequirePermission(Permissions.ModelsRead)]
     public override Task<ModelReadyResponse> ModelReady(ModelReadyRequest request, ServerCallContext context) =>
         Answer(() => new ModelReadyResponse { Ready = inference.IsReady(request.Name, request.Version) });
 
-    [Authorize(Policy = ModelsRead)]
+    [RequirePermission(Permissions.ModelsRead)]
     public override Task<ServerMetadataResponse> ServerMetadata(ServerMetadataRequest request, ServerCallContext context) =>
         Task.FromResult(new ServerMetadataResponse
         {
@@ -41,7 +38,7 @@ public sealed class InferenceGrpcService(InferenceService inference) : GRPCInfer
             Extensions = { InferenceService.Extensions },
         });
 
-    [Authorize(Policy = ModelsRead)]
+    [RequirePermission(Permissions.ModelsRead)]
     public override Task<ModelMetadataResponse> ModelMetadata(ModelMetadataRequest request, ServerCallContext context) => Answer(() =>
     {
         var served = inference.Serving(request.Name, request.Version);
@@ -55,7 +52,7 @@ public sealed class InferenceGrpcService(InferenceService inference) : GRPCInfer
         return response;
     });
 
-    [Authorize(Policy = InferenceInvoke)]
+    [RequirePermission(Permissions.InferenceInvoke)]
     public override async Task<ModelInferResponse> ModelInfer(ModelInferRequest request, ServerCallContext context)
     {
         try
@@ -80,7 +77,7 @@ public sealed class InferenceGrpcService(InferenceService inference) : GRPCInfer
         }
     }
 
-    [Authorize(Policy = MonitoringRead)]
+    [RequirePermission(Permissions.MonitoringRead)]
     public override Task<ModelStatisticsResponse> ModelStatistics(ModelStatisticsRequest request, ServerCallContext context) => Answer(() =>
     {
         var response = new ModelStatisticsResponse();
@@ -88,7 +85,7 @@ public sealed class InferenceGrpcService(InferenceService inference) : GRPCInfer
         return response;
     });
 
-    [Authorize(Policy = DeploymentsManage)]
+    [RequirePermission(Permissions.DeploymentsManage)]
     public override Task<RepositoryIndexResponse> RepositoryIndex(RepositoryIndexRequest request, ServerCallContext context)
     {
         var response = new RepositoryIndexResponse();
@@ -102,7 +99,7 @@ public sealed class InferenceGrpcService(InferenceService inference) : GRPCInfer
         return Task.FromResult(response);
     }
 
-    [Authorize(Policy = DeploymentsManage)]
+    [RequirePermission(Permissions.DeploymentsManage)]
     public override async Task<RepositoryModelLoadResponse> RepositoryModelLoad(RepositoryModelLoadRequest request, ServerCallContext context)
     {
         string? reference = null;
@@ -123,7 +120,7 @@ public sealed class InferenceGrpcService(InferenceService inference) : GRPCInfer
         }
     }
 
-    [Authorize(Policy = DeploymentsManage)]
+    [RequirePermission(Permissions.DeploymentsManage)]
     public override async Task<RepositoryModelUnloadResponse> RepositoryModelUnload(RepositoryModelUnloadRequest request, ServerCallContext context)
     {
         try

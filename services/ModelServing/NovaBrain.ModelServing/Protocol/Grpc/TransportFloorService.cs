@@ -1,6 +1,6 @@
 using Google.Protobuf;
 using Grpc.Core;
-using Microsoft.AspNetCore.Authorization;
+using NovaBrain.Grpc;
 using NovaBrain.ModelServing.Engines;
 using NovaBrain.Security;
 
@@ -13,9 +13,8 @@ namespace NovaBrain.ModelServing.Protocol.Grpc;
 /// </summary>
 public sealed class TransportFloorService(InferenceService inference) : TransportFloor.TransportFloorBase
 {
-    private const string InferenceInvoke = PermissionMetadata.PolicyPrefix + Permissions.InferenceInvoke;
 
-    [Authorize(Policy = InferenceInvoke)]
+    [RequirePermission(Permissions.InferenceInvoke)]
     public override Task<ModelInferResponse> ModelInfer(ModelInferRequest request, ServerCallContext context)
     {
         try
