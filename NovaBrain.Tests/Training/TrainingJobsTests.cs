@@ -300,24 +300,46 @@ public sealed class TrainingJobsTests
                 continue;
             }
 
+            var stopping = command == KnownResourceCommands.StopCommand;
+            // A stop that Aspire fails outright ("Failed to stop resource") leaves the process running: then the replica
+            // is killed, as a crash would end it, which stops it all the same.
+            var process = stopping ? system.ServiceProcess(instance) : null;
             var result = await system.App.ResourceCommands.ExecuteCommandAsync(instance, command, TestContext.CancellationToken);
-            // A stop can report failure while the process is still shutting down (finishing its host's stop); what counts is that it ends.
-            using var settled = CancellationTokenSource.CreateLinkedTokenSource(TestContext.CancellationToken);
-            settled.CancelAfter(TimeSpan.FromMinutes(2));
-            var target = command == KnownResourceCommands.StopCommand ? KnownResourceStates.TerminalStates : [KnownResourceStates.Running];
-            try
+            var target = stopping ? KnownResourceStates.TerminalStates : [KnownResourceStates.Running];
+            if (!await SettlesAsync(system, instance, target, TimeSpan.FromMinutes(stopping ? 1 : 2)))
             {
-                await system.App.ResourceNotifications.WaitForResourceAsync("training-worker",
-                    update => update.ResourceId == instance && target.Contains(update.Snapshot.State?.Text), settled.Token);
+                if (process is null)
+                {
+                    Assert.Fail($"{command} {instance} did not take effect: {result.Message}");
+                }
+                if (!process.HasExited)
+                {
+                    process.Kill();
+                }
+                Assert.IsTrue(await SettlesAsync(system, instance, target, TimeSpan.FromMinutes(1)), $"{instance} did not end even when killed");
             }
-            catch (OperationCanceledException) when (!TestContext.CancellationToken.IsCancellationRequested)
-            {
-                Assert.Fail($"{command} {instance} did not take effect: {result.Message}");
-            }
+            process?.Dispose();
         }
         if (command == KnownResourceCommands.StartCommand)
         {
             await system.WaitUntilHealthyAsync("training-worker", TestContext.CancellationToken);
+        }
+    }
+
+    /// <summary>Whether the worker replica reaches one of <paramref name="states"/> within <paramref name="limit"/>.</summary>
+    private async Task<bool> SettlesAsync(RunningSystem system, string instance, IEnumerable<string> states, TimeSpan limit)
+    {
+        using var settled = CancellationTokenSource.CreateLinkedTokenSource(TestContext.CancellationToken);
+        settled.CancelAfter(limit);
+        try
+        {
+            await system.App.ResourceNotifications.WaitForResourceAsync("training-worker",
+                update => update.ResourceId == instance && states.Contains(update.Snapshot.State?.Text), settled.Token);
+            return true;
+        }
+        catch (OperationCanceledException) when (!TestContext.CancellationToken.IsCancellationRequested)
+        {
+            return false;
         }
     }
 
