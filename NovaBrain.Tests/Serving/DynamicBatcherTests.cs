@@ -178,6 +178,8 @@ public sealed class DynamicBatcherTests
 
         public string Provider => inner.Provider;
 
+        public EngineThreads Threads => inner.Threads;
+
         public IReadOnlyList<TensorSpec> Inputs => inner.Inputs;
 
         public IReadOnlyList<TensorSpec> Outputs => inner.Outputs;

@@ -91,7 +91,9 @@ internal static class ServingClient
     }
 }
 
-public sealed record ServingVersionBody(string Model, int Version, string Reference, string Digest, string Provider, string Platform);
+public sealed record ServingVersionBody(string Model, int Version, string Reference, string Digest, string Provider, string Platform, ThreadsBody Threads);
+
+public sealed record ThreadsBody(int IntraOp, bool Shared);
 
 public sealed record UpdateStatusBody(string Model, string State, string? Reason);
 

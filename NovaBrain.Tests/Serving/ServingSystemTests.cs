@@ -32,6 +32,8 @@ public sealed class ServingSystemTests
         var ready = await gateway.WaitForStateAsync(name, "Ready");
         Assert.IsTrue(ready.Ready);
         Assert.AreEqual((model, 1, "CPUExecutionProvider"), (ready.Serving!.Model, ready.Serving.Version, ready.Serving.Provider));
+        // Every ONNX Runtime session of the process runs on one intra-op pool, a thread per core.
+        Assert.AreEqual(new ThreadsBody(Environment.ProcessorCount, Shared: true), ready.Serving.Threads);
 
         var rows = ServingModels.RandomRows(2, seed: 5);
         var expected = ServingModels.RunDirectly(files[0], rows);

@@ -45,10 +45,10 @@ public sealed class Platform(ServingBenchmarkOptions options) : IDisposable
     }
 
     /// <summary>Deploys <paramref name="reference"/> as <paramref name="name"/> and waits until it is ready.</summary>
-    public async Task DeployAsync(string name, string reference, int maxBatchSize)
+    public async Task DeployAsync(string name, string reference, int maxBatchSize, int maxQueueDelayMicroseconds)
     {
         using (var created = await gateway.PostAsJsonAsync("/api/serving/v1/deployments",
-            new { name, model = reference, batching = new { maxBatchSize, maxQueueSize = 4096 } }))
+            new { name, model = reference, batching = new { maxBatchSize, maxQueueDelayMicroseconds, maxQueueSize = 4096 } }))
         {
             await EnsureAsync(created, $"deploying {name}");
         }

@@ -9,22 +9,26 @@ if (ServingBenchmarkOptions.Parse(args, Console.Error) is not { } options)
     return 2;
 }
 
-// small: transport-bound; large: compute-bound.
-var models = new (string Label, int[] Widths)[] { ("small", [784, 256, 10]), ("large", [4096, 4096, 4096, 4096, 10]) };
+// small: transport-bound, batches at once; large: compute-bound, waits up to the queue delay for fuller batches.
+var models = new (string Label, int[] Widths, int QueueDelayMicroseconds)[]
+{
+    ("small", [784, 256, 10], 0),
+    ("large", [4096, 4096, 4096, 4096, 10], options.LargeQueueDelayMicroseconds),
+};
 using var platform = new Platform(options);
 await platform.SignInAsync();
 var run = Guid.NewGuid().ToString("N")[..8];
 var results = new List<RunResult>();
 
-foreach (var (label, widths) in models)
+foreach (var (label, widths, queueDelay) in models)
 {
     var file = OnnxModels.Mlp(widths, seed: 1).ToByteArray();
     var model = $"bench-{label}-{run}";
     Console.Error.WriteLine($"{label}: registering {model} ({file.Length / 1024} KiB) and deploying it with batching off and on...");
     await platform.RegisterAsync(model, file);
     var (unbatched, batched) = ($"{model}-off", $"{model}-on");
-    await platform.DeployAsync(unbatched, $"models:/{model}/1", maxBatchSize: 0);
-    await platform.DeployAsync(batched, $"models:/{model}/1", options.MaxBatchSize);
+    await platform.DeployAsync(unbatched, $"models:/{model}/1", maxBatchSize: 0, maxQueueDelayMicroseconds: 0);
+    await platform.DeployAsync(batched, $"models:/{model}/1", options.MaxBatchSize, queueDelay);
 
     using (var single = new OnnxRuntimeTarget(file, widths[0], rows: 1))
     using (var full = new OnnxRuntimeTarget(file, widths[0], options.MaxBatchSize))

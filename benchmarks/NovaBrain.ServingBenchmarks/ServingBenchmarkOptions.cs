@@ -4,7 +4,7 @@ namespace NovaBrain.ServingBenchmarks;
 
 /// <summary>What to measure, from the command line.</summary>
 public sealed record ServingBenchmarkOptions(
-    Uri Gateway, Uri Rest, Uri Grpc, string User, string Password, TimeSpan Duration, IReadOnlyList<int> Concurrencies, int MaxBatchSize)
+    Uri Gateway, Uri Rest, Uri Grpc, string User, string Password, TimeSpan Duration, IReadOnlyList<int> Concurrencies, int MaxBatchSize, int LargeQueueDelayMicroseconds)
 {
     public static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(2);
 
@@ -13,11 +13,12 @@ public sealed record ServingBenchmarkOptions(
     public const string Usage = """
         Usage: NovaBrain.ServingBenchmarks --gateway URL --password-file PATH
                                            [--rest URL] [--grpc URL] [--user admin] [--seconds 10]
-                                           [--concurrency 1,16,64] [--max-batch 64]
+                                           [--concurrency 1,16,64] [--max-batch 64] [--large-queue-delay-us 20000]
 
         Writes two MLPs (small: 784-256-10, transport-bound; large: 4096 wide, 4 layers, compute-bound), registers them
         in the registry through the gateway and deploys each twice: batching off (maxBatchSize 0) and on
-        (maxBatchSize --max-batch). Then, per model, sends single-row requests from each concurrency's workers for
+        (maxBatchSize --max-batch; the large model also waits up to --large-queue-delay-us for fuller batches,
+        the small one not at all). Then, per model, sends single-row requests from each concurrency's workers for
         the given time and prints rows/s, p50 and p99 for:
           onnxruntime      (a) ONNX Runtime in this process at batch 1 and at the max batch (the compute limit)
           transport floor  (b) a same-size gRPC answer from serving's own stack without inference; served only
@@ -57,6 +58,7 @@ public sealed record ServingBenchmarkOptions(
             File.ReadAllText(passwordFile).Trim(),
             TimeSpan.FromSeconds(int.Parse(values.GetValueOrDefault("--seconds") ?? "10", CultureInfo.InvariantCulture)),
             (values.GetValueOrDefault("--concurrency") ?? "1,16,64").Split(',').Select(value => int.Parse(value, CultureInfo.InvariantCulture)).ToArray(),
-            int.Parse(values.GetValueOrDefault("--max-batch") ?? "64", CultureInfo.InvariantCulture));
+            int.Parse(values.GetValueOrDefault("--max-batch") ?? "64", CultureInfo.InvariantCulture),
+            int.Parse(values.GetValueOrDefault("--large-queue-delay-us") ?? "20000", CultureInfo.InvariantCulture));
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using NovaBrain.ModelServing.Deployments;
+using NovaBrain.ModelServing.Engines;
 using NovaBrain.ModelServing.Infrastructure;
 using NovaBrain.ModelServing.Protocol;
 using NovaBrain.Security;
@@ -174,7 +175,7 @@ public sealed record DeploymentResponse(
             d.State.ToString(),
             served is not null,
             d.Reason,
-            served is null ? null : new ServingVersion(served.Source.Model, served.Source.Version, served.Source.Reference, served.Source.Artifact.Digest, served.Provider, served.Platform),
+            served is null ? null : new ServingVersion(served.Source.Model, served.Source.Version, served.Source.Reference, served.Source.Artifact.Digest, served.Provider, served.Platform, served.Threads),
             d.Update is { } update ? new UpdateStatus(update.Spec.Model, update.State.ToString(), update.Reason) : null,
             d.Canary is { } canary ? new CanaryStatus(canary.Spec.Model, canary.Percent, canary.State.ToString(), canary.Reason, d.CanaryVersion?.Source.Version) : null,
             d.Spec.Instances,
@@ -193,8 +194,11 @@ public sealed record DeploymentResponse(
     });
 }
 
-/// <summary>The model version serving requests: registry model and version, the artifact, and the execution provider running it.</summary>
-public sealed record ServingVersion(string Model, int Version, string Reference, string Digest, string Provider, string Platform);
+/// <summary>
+/// The model version serving requests: registry model and version, the artifact, the execution provider running it and
+/// the CPU threads a run may use.
+/// </summary>
+public sealed record ServingVersion(string Model, int Version, string Reference, string Digest, string Provider, string Platform, EngineThreads Threads);
 
 public sealed record UpdateStatus(string Model, string State, string? Reason);
 

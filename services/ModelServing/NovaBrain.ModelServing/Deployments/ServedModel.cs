@@ -39,6 +39,8 @@ public sealed class ServedModel : IAsyncDisposable
 
     public string Provider => instances[0].Provider;
 
+    public EngineThreads Threads => instances[0].Threads;
+
     public IReadOnlyList<TensorSpec> Inputs => instances[0].Inputs;
 
     public IReadOnlyList<TensorSpec> Outputs => instances[0].Outputs;

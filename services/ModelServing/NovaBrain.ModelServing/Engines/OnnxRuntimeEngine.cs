@@ -18,11 +18,12 @@ public sealed class OnnxRuntimeEngine : IInferenceEngine
     private readonly SessionOptions options;
     private readonly RunOptions runOptions = new();
 
-    private OnnxRuntimeEngine(InferenceSession session, SessionOptions options, ExecutionProvider provider)
+    private OnnxRuntimeEngine(InferenceSession session, SessionOptions options, ExecutionProvider provider, EngineThreads threads)
     {
         this.session = session;
         this.options = options;
         ExecutionProvider = provider;
+        Threads = threads;
         Inputs = session.InputNames.Select(name => SpecOf(name, session.InputMetadata[name])).ToArray();
         Outputs = session.OutputNames.Select(name => SpecOf(name, session.OutputMetadata[name])).ToArray();
     }
@@ -32,6 +33,8 @@ public sealed class OnnxRuntimeEngine : IInferenceEngine
     public ExecutionProvider ExecutionProvider { get; }
 
     public string Provider => ExecutionProvider.OnnxRuntimeName();
+
+    public EngineThreads Threads { get; }
 
     public IReadOnlyList<TensorSpec> Inputs { get; }
 
@@ -54,7 +57,7 @@ public sealed class OnnxRuntimeEngine : IInferenceEngine
         var failures = new List<string>();
         foreach (var provider in settings.Providers)
         {
-            var options = CreateSessionOptions();
+            var (options, threads) = CreateSessionOptions();
             try
             {
                 AppendProvider(options, provider, settings);
@@ -68,7 +71,7 @@ public sealed class OnnxRuntimeEngine : IInferenceEngine
                     logger.LogWarning("ONNX Runtime runs {Model} with {Provider}; not available: {Failures}",
                         Path.GetFileName(modelPath), provider.OnnxRuntimeName(), string.Join("; ", failures));
                 }
-                return new OnnxRuntimeEngine(session, options, provider);
+                return new OnnxRuntimeEngine(session, options, provider, threads);
             }
             catch (Exception exception) when (exception is OnnxRuntimeException or DllNotFoundException or EntryPointNotFoundException)
             {
@@ -85,14 +88,22 @@ public sealed class OnnxRuntimeEngine : IInferenceEngine
         throw new EngineLoadException($"No execution provider could load the model: {string.Join("; ", failures)}");
     }
 
-    private static SessionOptions CreateSessionOptions()
+    private static (SessionOptions Options, EngineThreads Threads) CreateSessionOptions()
     {
+        // Asked first: creating session options creates the environment, without the shared pool, when there is none yet.
+        var shared = OnnxRuntimeEnvironment.HasSharedThreadPool;
         var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-        if (OnnxRuntimeEnvironment.HasSharedThreadPool)
+        if (shared)
         {
             options.DisablePerSessionThreads();
         }
-        return options;
+        else
+        {
+            // The instance's own pool, as the shared one would be: sized to the machine, its threads never spinning.
+            options.IntraOpNumThreads = OnnxRuntimeEnvironment.IntraOpThreads;
+            options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        }
+        return (options, new EngineThreads(OnnxRuntimeEnvironment.IntraOpThreads, shared));
     }
 
     private static void AppendProvider(SessionOptions options, ExecutionProvider provider, EngineSettings settings)

@@ -19,11 +19,14 @@ internal static class OnnxRuntimeEnvironment
     /// </summary>
     public static bool HasSharedThreadPool => SharedThreadPool.Value;
 
+    /// <summary>The threads one run may use: one per core, the calling thread among them.</summary>
+    public static int IntraOpThreads => Environment.ProcessorCount;
+
     private static bool CreateWithSharedThreadPool()
     {
         threading = new OrtThreadingOptions
         {
-            GlobalIntraOpNumThreads = Environment.ProcessorCount,
+            GlobalIntraOpNumThreads = IntraOpThreads,
             GlobalInterOpNumThreads = 1,
             // Many concurrent runs: threads that spin while idle would take the cores from the runs that have work.
             GlobalSpinControl = false,

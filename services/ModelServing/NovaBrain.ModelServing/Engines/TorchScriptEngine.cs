@@ -30,6 +30,9 @@ public sealed class TorchScriptEngine : IInferenceEngine
     /// <summary>The libtorch device that runs the model: <c>cpu</c> or <c>cuda:N</c>.</summary>
     public string Provider => device.ToString();
 
+    /// <summary>libtorch's intra-op pool, one for the whole process.</summary>
+    public EngineThreads Threads => new(get_num_threads(), Shared: true);
+
     public IReadOnlyList<TensorSpec> Inputs { get; }
 
     public IReadOnlyList<TensorSpec> Outputs { get; }
