@@ -6,9 +6,11 @@ using SessionOptions = Microsoft.ML.OnnxRuntime.SessionOptions;
 namespace NovaBrain.ModelServing.Engines;
 
 /// <summary>
-/// One ONNX Runtime session over a model file, kept for the life of the model instance. Inputs are handed to the runtime
-/// as tensors over the caller's pinned memory (OrtValue API, no copy); outputs stay in the runtime's memory until the
-/// caller has copied out what it needs.
+/// One ONNX Runtime session over a model file, kept for the life of the model instance. Each run goes through an I/O
+/// binding: inputs are bound as tensors over the caller's pinned memory (OrtValue API, no copy; a GPU provider copies
+/// them to the device once), outputs to host memory the caller reads directly, which on a GPU provider is CUDA's
+/// page-locked memory, so the device writes results there without a staging copy (ordinary host memory where the
+/// runtime refuses it). Outputs stay in the runtime's memory until the caller has copied out what it needs.
 /// </summary>
 public sealed class OnnxRuntimeEngine : IInferenceEngine
 {
@@ -17,13 +19,21 @@ public sealed class OnnxRuntimeEngine : IInferenceEngine
     private readonly InferenceSession session;
     private readonly SessionOptions options;
     private readonly RunOptions runOptions = new();
+    private readonly ILogger logger;
+    // Where a GPU provider writes outputs: CUDA's page-locked host memory, until the runtime refuses it.
+    private readonly OrtMemoryInfo? pinnedOutputMemory;
+    private volatile bool pinnedOutputsRefused;
 
-    private OnnxRuntimeEngine(InferenceSession session, SessionOptions options, ExecutionProvider provider, EngineThreads threads)
+    private OnnxRuntimeEngine(InferenceSession session, SessionOptions options, ExecutionProvider provider, int deviceId, EngineThreads threads, ILogger logger)
     {
         this.session = session;
         this.options = options;
         ExecutionProvider = provider;
         Threads = threads;
+        this.logger = logger;
+        pinnedOutputMemory = provider == ExecutionProvider.Cpu
+            ? null
+            : new OrtMemoryInfo(OrtMemoryInfo.allocatorCUDA_PINNED, OrtAllocatorType.DeviceAllocator, deviceId, OrtMemType.CpuOutput);
         Inputs = session.InputNames.Select(name => SpecOf(name, session.InputMetadata[name])).ToArray();
         Outputs = session.OutputNames.Select(name => SpecOf(name, session.OutputMetadata[name])).ToArray();
     }
@@ -71,7 +81,7 @@ public sealed class OnnxRuntimeEngine : IInferenceEngine
                     logger.LogWarning("ONNX Runtime runs {Model} with {Provider}; not available: {Failures}",
                         Path.GetFileName(modelPath), provider.OnnxRuntimeName(), string.Join("; ", failures));
                 }
-                return new OnnxRuntimeEngine(session, options, provider, threads);
+                return new OnnxRuntimeEngine(session, options, provider, settings.DeviceId, threads, logger);
             }
             catch (Exception exception) when (exception is OnnxRuntimeException or DllNotFoundException or EntryPointNotFoundException)
             {
@@ -151,17 +161,42 @@ public sealed class OnnxRuntimeEngine : IInferenceEngine
 
     public EngineOutputs Run(IReadOnlyList<TensorData> inputs, IReadOnlyList<string> outputNames)
     {
-        var names = new string[inputs.Count];
+        if (pinnedOutputMemory is not null && !pinnedOutputsRefused)
+        {
+            try
+            {
+                return RunBound(inputs, outputNames, pinnedOutputMemory);
+            }
+            catch (OnnxRuntimeException exception)
+            {
+                // The first run is the warm-up, so no request meets this.
+                pinnedOutputsRefused = true;
+                logger.LogWarning("ONNX Runtime ({Provider}) cannot write outputs to page-locked memory, so they go to ordinary host memory: {Reason}",
+                    Provider, exception.Message.Trim());
+            }
+        }
+        return RunBound(inputs, outputNames, OrtMemoryInfo.DefaultInstance);
+    }
+
+    private EngineOutputs RunBound(IReadOnlyList<TensorData> inputs, IReadOnlyList<string> outputNames, OrtMemoryInfo outputMemory)
+    {
         var values = new OrtValue[inputs.Count];
         var pins = new MemoryHandle[inputs.Count];
+        using var binding = session.CreateIoBinding();
         try
         {
             for (var i = 0; i < inputs.Count; i++)
             {
-                names[i] = inputs[i].Name;
                 values[i] = CreateInput(inputs[i], out pins[i]);
+                binding.BindInput(inputs[i].Name, values[i]);
             }
-            var outputs = session.Run(runOptions, names, values, outputNames);
+            foreach (var name in outputNames)
+            {
+                binding.BindOutputToDevice(name, outputMemory);
+            }
+            binding.SynchronizeBoundInputs();
+            var outputs = session.RunWithBoundResults(runOptions, binding);
+            binding.SynchronizeBoundOutputs();
             return new OnnxOutputs(outputNames, outputs);
         }
         finally
@@ -207,6 +242,7 @@ public sealed class OnnxRuntimeEngine : IInferenceEngine
         session.Dispose();
         options.Dispose();
         runOptions.Dispose();
+        pinnedOutputMemory?.Dispose();
     }
 
     private sealed class OnnxOutputs(IReadOnlyList<string> names, IDisposableReadOnlyCollection<OrtValue> values) : EngineOutputs
