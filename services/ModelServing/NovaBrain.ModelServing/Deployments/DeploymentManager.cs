@@ -160,7 +160,8 @@ public sealed class DeploymentManager(ModelLoader loader, DeploymentStore store,
         {
             if (deployments.TryGetValue(deployment.Name, out var registered) && ReferenceEquals(registered, deployment))
             {
-                store.Save(deployment.Read(d => d.Spec));
+                var (spec, served) = deployment.Read(d => (d.Spec, d.Current?.Source.Version));
+                store.Save(spec, served);
             }
         }
     }

@@ -35,7 +35,7 @@ public static class Extensions
         builder.Services.AddSingleton<ModelLoader>();
         builder.Services.AddSingleton<DeploymentStore>();
         builder.Services.AddSingleton<DeploymentManager>();
-        builder.Services.AddHostedService<DeploymentRestorer>();
+        builder.Services.AddHostedService<DeploymentSync>();
         builder.Services.AddSingleton<InferenceService>();
         builder.Services.AddSingleton<InferenceSampler>();
         builder.Services.AddHostedService(services => services.GetRequiredService<InferenceSampler>());
