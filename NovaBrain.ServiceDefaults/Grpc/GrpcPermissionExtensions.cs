@@ -8,9 +8,9 @@ namespace NovaBrain.Grpc;
 public static class GrpcPermissionExtensions
 {
     /// <summary>
-    /// Each method of the service requires the permission its <see cref="RequirePermissionAttribute"/> names, and a
-    /// method that names none (and is not marked <c>[AllowAnonymous]</c>) fails start-up; the answers gRPC gives for methods the service does not have require an
-    /// authenticated caller like every other endpoint.
+    /// Each method of the service requires the permission its <see cref="RequirePermissionAttribute"/> names, a method
+    /// marked <c>[AllowAnonymous]</c> stays open, and one that does neither fails start-up; the answers gRPC gives for
+    /// methods the service does not have require an authenticated caller like every other endpoint.
     /// </summary>
     public static GrpcServiceEndpointConventionBuilder RequireMethodPermissions(this GrpcServiceEndpointConventionBuilder service)
     {
@@ -22,12 +22,12 @@ public static class GrpcPermissionExtensions
                 endpoint.Metadata.Add(new AuthorizeAttribute(permission.PolicyName));
                 endpoint.Metadata.Add(permission);
             }
-            else if (endpoint.Metadata.OfType<GrpcMethodMetadata>().Any() && !endpoint.Metadata.OfType<IAllowAnonymous>().Any())
+            else if (!endpoint.Metadata.OfType<IAllowAnonymous>().Any())
             {
-                throw new InvalidOperationException($"gRPC method {endpoint.DisplayName} does not state the permission it requires.");
-            }
-            else
-            {
+                if (endpoint.Metadata.OfType<GrpcMethodMetadata>().Any())
+                {
+                    throw new InvalidOperationException($"gRPC method {endpoint.DisplayName} does not state the permission it requires.");
+                }
                 endpoint.Metadata.Add(new AuthorizeAttribute());
             }
         });

@@ -91,9 +91,15 @@ public sealed class RunningSystem : IAsyncDisposable
     /// <summary>The process of a running service: the child of the <c>dotnet run</c> process Aspire started.</summary>
     public Process ServiceProcess(string resource)
     {
-        Assert.IsTrue(App.ResourceNotifications.TryGetCurrentState(resource, out var current), $"{resource} is known");
-        var launcherPid = Convert.ToInt32(current.Snapshot.Properties.Single(p => p.Name == "executable.pid").Value);
+        var launcherPid = LauncherProcess(resource).Id;
         return Process.GetProcesses().Single(process => ParentProcessId(process.Id) == launcherPid);
+    }
+
+    /// <summary>The <c>dotnet run</c> process Aspire started for a service; its exit is what ends the resource.</summary>
+    public Process LauncherProcess(string resource)
+    {
+        Assert.IsTrue(App.ResourceNotifications.TryGetCurrentState(resource, out var current), $"{resource} is known");
+        return Process.GetProcessById(Convert.ToInt32(current.Snapshot.Properties.Single(p => p.Name == "executable.pid").Value));
     }
 
     /// <summary>Asks a resource to stop; the stop command waits until it has.</summary>

@@ -301,9 +301,9 @@ public sealed class TrainingJobsTests
             }
 
             var stopping = command == KnownResourceCommands.StopCommand;
-            // A stop that Aspire fails outright ("Failed to stop resource") leaves the process running: then the replica
-            // is killed, as a crash would end it, which stops it all the same.
-            var process = stopping ? system.ServiceProcess(instance) : null;
+            // A stop that Aspire fails outright ("Failed to stop resource") leaves the processes running: then the replica
+            // and its launcher are killed, as a crash would end them, which stops the resource all the same.
+            var process = stopping ? system.LauncherProcess(instance) : null;
             var result = await system.App.ResourceCommands.ExecuteCommandAsync(instance, command, TestContext.CancellationToken);
             var target = stopping ? KnownResourceStates.TerminalStates : [KnownResourceStates.Running];
             if (!await SettlesAsync(system, instance, target, TimeSpan.FromMinutes(stopping ? 1 : 2)))
@@ -314,7 +314,7 @@ public sealed class TrainingJobsTests
                 }
                 if (!process.HasExited)
                 {
-                    process.Kill();
+                    process.Kill(entireProcessTree: true);
                 }
                 Assert.IsTrue(await SettlesAsync(system, instance, target, TimeSpan.FromMinutes(1)), $"{instance} did not end even when killed");
             }

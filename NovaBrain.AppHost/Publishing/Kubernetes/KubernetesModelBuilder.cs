@@ -51,10 +51,7 @@ public sealed partial class KubernetesModelBuilder(
             if (resource is ProjectResource project)
             {
                 var image = ProjectImage(project);
-                if (ImageReference.Parse(image) is var reference && !serviceImages.Contains(reference))
-                {
-                    serviceImages.Add(reference);
-                }
+                serviceImages.Add(ImageReference.Parse(image));
                 objects.AddRange(ProjectObjects(project, image, environment, endpoints));
                 if (project.TryGetLastAnnotation<GpuAnnotation>(out var gpu))
                 {
@@ -84,7 +81,7 @@ public sealed partial class KubernetesModelBuilder(
             .SelectMany(endpoints.Of)
             .ToList();
         return new PublishedModel(
-            resources, InputsConfigMap(distinctInputs), InputsSecret(distinctInputs), gpuWorkloads, jobTemplates, serviceImages, publicEndpoints);
+            resources, InputsConfigMap(distinctInputs), InputsSecret(distinctInputs), gpuWorkloads, jobTemplates, serviceImages.Distinct().ToList(), publicEndpoints);
     }
 
     private static bool IsPublished(IResource resource) =>

@@ -73,6 +73,12 @@ public static class OnnxModels
         {
             values[i] = next();
         }
+        return FloatTensor(name, dims, values);
+    }
+
+    /// <summary>A float32 tensor of <paramref name="dims"/> holding <paramref name="values"/> (row-major), as raw little-endian data.</summary>
+    public static TensorProto FloatTensor(string name, long[] dims, float[] values)
+    {
         var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float, RawData = ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan())) };
         tensor.Dims.AddRange(dims);
         return tensor;

@@ -59,43 +59,24 @@ public sealed class OnnxRuntimeEngine : IInferenceEngine
     /// </exception>
     public static OnnxRuntimeEngine Load(string modelPath, EngineSettings settings, ILogger logger)
     {
-        if (settings.Providers.Count == 0)
-        {
-            throw new EngineLoadException("No execution provider was allowed.");
-        }
-
-        var failures = new List<string>();
-        foreach (var provider in settings.Providers)
-        {
-            var (options, threads) = CreateSessionOptions();
-            try
+        return ExecutionProviders.LoadWithFirstAvailable(
+            "ONNX Runtime", modelPath, settings, logger,
+            provider => provider.OnnxRuntimeName(),
+            provider =>
             {
-                AppendProvider(options, provider, settings);
-                var session = new InferenceSession(modelPath, options);
-                if (failures.Count == 0)
+                var (options, threads) = CreateSessionOptions();
+                try
                 {
-                    logger.LogInformation("ONNX Runtime runs {Model} with {Provider}", Path.GetFileName(modelPath), provider.OnnxRuntimeName());
+                    AppendProvider(options, provider, settings);
+                    return new OnnxRuntimeEngine(new InferenceSession(modelPath, options), options, provider, settings.DeviceId, threads, logger);
                 }
-                else
+                catch
                 {
-                    logger.LogWarning("ONNX Runtime runs {Model} with {Provider}; not available: {Failures}",
-                        Path.GetFileName(modelPath), provider.OnnxRuntimeName(), string.Join("; ", failures));
+                    options.Dispose();
+                    throw;
                 }
-                return new OnnxRuntimeEngine(session, options, provider, settings.DeviceId, threads, logger);
-            }
-            catch (Exception exception) when (exception is OnnxRuntimeException or DllNotFoundException or EntryPointNotFoundException)
-            {
-                options.Dispose();
-                failures.Add($"{provider.OnnxRuntimeName()}: {exception.Message.Trim()}");
-                if (settings.RequireProvider)
-                {
-                    throw new EngineLoadException(
-                        $"The required execution provider {provider.OnnxRuntimeName()} could not load the model: {exception.Message.Trim()}", exception);
-                }
-            }
-        }
-
-        throw new EngineLoadException($"No execution provider could load the model: {string.Join("; ", failures)}");
+            },
+            exception => exception is OnnxRuntimeException or DllNotFoundException or EntryPointNotFoundException ? exception.Message.Trim() : null);
     }
 
     private static (SessionOptions Options, EngineThreads Threads) CreateSessionOptions()

@@ -55,42 +55,17 @@ public sealed class TorchScriptEngine : IInferenceEngine
         {
             throw new EngineLoadException($"'{unsupported.Name}' is {unsupported.DataType.ProtocolName()}, which libtorch has no tensor type for.");
         }
-        if (settings.Providers.Count == 0)
-        {
-            throw new EngineLoadException("No execution provider was allowed.");
-        }
-
-        var failures = new List<string>();
-        foreach (var provider in settings.Providers)
-        {
-            try
+        return ExecutionProviders.LoadWithFirstAvailable(
+            "libtorch", modelPath, settings, logger,
+            provider => provider.ToString(),
+            provider =>
             {
                 var device = DeviceFor(provider, settings.DeviceId);
                 var module = jit.load(modelPath, device.type, device.index);
                 module.eval();
-                if (failures.Count == 0)
-                {
-                    logger.LogInformation("libtorch runs {Model} on {Device}", Path.GetFileName(modelPath), device);
-                }
-                else
-                {
-                    logger.LogWarning("libtorch runs {Model} on {Device}; not available: {Failures}",
-                        Path.GetFileName(modelPath), device, string.Join("; ", failures));
-                }
                 return new TorchScriptEngine(module, device, inputs, outputs);
-            }
-            catch (Exception exception) when (exception is ExternalException or NotSupportedException)
-            {
-                var reason = FirstLine(exception.Message);
-                failures.Add($"{provider}: {reason}");
-                if (settings.RequireProvider)
-                {
-                    throw new EngineLoadException($"The required execution provider {provider} could not load the model: {reason}", exception);
-                }
-            }
-        }
-
-        throw new EngineLoadException($"No execution provider could load the model: {string.Join("; ", failures)}");
+            },
+            exception => exception is ExternalException or NotSupportedException ? FirstLine(exception.Message) : null);
     }
 
     private static Device DeviceFor(ExecutionProvider provider, int deviceId) => provider switch

@@ -21,7 +21,6 @@ public static class Extensions
         builder.Services.AddOptions<ServingOptions>()
             .BindConfiguration(ServingOptions.SectionName)
             .ValidateDataAnnotations()
-            .Validate(options => options.Sampling.Rate is >= 0 and <= 1, "ModelServing:Sampling:Rate must be between 0 and 1.")
             .ValidateOnStart();
 
         builder.Services.AddHttpClient(RegistryClient.HttpClientName, http => http.BaseAddress = new Uri("http://model-registry"))

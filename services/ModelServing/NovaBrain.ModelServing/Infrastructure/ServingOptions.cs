@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace NovaBrain.ModelServing.Infrastructure;
 
@@ -7,20 +8,20 @@ public sealed class ServingOptions
 {
     public const string SectionName = "ModelServing";
 
-    [Required]
+    [Required, ValidateObjectMembers]
     public ArtifactCacheOptions Cache { get; set; } = new();
 
     /// <summary>What a deployment gets for every setting it leaves out.</summary>
-    [Required]
+    [Required, ValidateObjectMembers]
     public DeploymentDefaults Defaults { get; set; } = new();
 
     /// <summary>How long a protocol <c>load</c> call waits for its model to become ready.</summary>
     public TimeSpan LoadWaitTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
-    [Required]
+    [Required, ValidateObjectMembers]
     public SamplingOptions Sampling { get; set; } = new();
 
-    [Required]
+    [Required, ValidateObjectMembers]
     public BenchmarkOptions Benchmark { get; set; } = new();
 }
 

@@ -26,8 +26,8 @@ public static class OnnxExporter
         graph.Input.Add(OnnxModels.TensorValue(InputName, features));
         graph.Output.Add(OnnxModels.TensorValue(OutputName, outputs));
 
-        graph.Initializer.Add(Floats("input.mean", [model.Input.Mean.Length], model.Input.Mean));
-        graph.Initializer.Add(Floats("input.deviation", [model.Input.Deviation.Length], model.Input.Deviation));
+        graph.Initializer.Add(OnnxModels.FloatTensor("input.mean", [model.Input.Mean.Length], model.Input.Mean));
+        graph.Initializer.Add(OnnxModels.FloatTensor("input.deviation", [model.Input.Deviation.Length], model.Input.Deviation));
         graph.Node.Add(OnnxModels.Node("Sub", [InputName, "input.mean"], "input.centred"));
         graph.Node.Add(OnnxModels.Node("Div", ["input.centred", "input.deviation"], "input.standardized"));
 
@@ -51,8 +51,8 @@ public static class OnnxExporter
         }
         if (model.Target is { } target)
         {
-            graph.Initializer.Add(Floats("output.deviation", [target.Deviation.Length], target.Deviation));
-            graph.Initializer.Add(Floats("output.mean", [target.Mean.Length], target.Mean));
+            graph.Initializer.Add(OnnxModels.FloatTensor("output.deviation", [target.Deviation.Length], target.Deviation));
+            graph.Initializer.Add(OnnxModels.FloatTensor("output.mean", [target.Mean.Length], target.Mean));
             graph.Node.Add(OnnxModels.Node("Mul", [current, "output.deviation"], "output.scaled"));
             graph.Node.Add(OnnxModels.Node("Add", ["output.scaled", "output.mean"], OutputName));
         }
@@ -73,8 +73,8 @@ public static class OnnxExporter
         using (weight)
         using (bias)
         {
-            graph.Initializer.Add(Floats($"layer{index}.weight", weight.shape, weight.contiguous().data<float>().ToArray()));
-            graph.Initializer.Add(Floats($"layer{index}.bias", bias.shape, bias.data<float>().ToArray()));
+            graph.Initializer.Add(OnnxModels.FloatTensor($"layer{index}.weight", weight.shape, weight.contiguous().data<float>().ToArray()));
+            graph.Initializer.Add(OnnxModels.FloatTensor($"layer{index}.bias", bias.shape, bias.data<float>().ToArray()));
         }
         return OnnxModels.Node("Conv", [input, $"layer{index}.weight", $"layer{index}.bias"], output,
             OnnxModels.Attribute("kernel_shape", layer.KernelSize, layer.KernelSize),
@@ -90,21 +90,9 @@ public static class OnnxExporter
         using (bias)
         using (var transposed = weight.t().contiguous())
         {
-            graph.Initializer.Add(Floats($"layer{index}.weight", transposed.shape, transposed.data<float>().ToArray()));
-            graph.Initializer.Add(Floats($"layer{index}.bias", bias.shape, bias.data<float>().ToArray()));
+            graph.Initializer.Add(OnnxModels.FloatTensor($"layer{index}.weight", transposed.shape, transposed.data<float>().ToArray()));
+            graph.Initializer.Add(OnnxModels.FloatTensor($"layer{index}.bias", bias.shape, bias.data<float>().ToArray()));
         }
         return OnnxModels.Node("Gemm", [input, $"layer{index}.weight", $"layer{index}.bias"], output);
-    }
-
-    private static TensorProto Floats(string name, long[] dims, float[] values)
-    {
-        var tensor = new TensorProto
-        {
-            Name = name,
-            DataType = (int)TensorProto.Types.DataType.Float,
-            RawData = ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan())),
-        };
-        tensor.Dims.AddRange(dims);
-        return tensor;
     }
 }

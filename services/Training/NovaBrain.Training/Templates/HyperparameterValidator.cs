@@ -24,13 +24,13 @@ public static class HyperparameterValidator
             {
                 values[spec.Name] = spec.Default;
             }
-            else if (Check(spec, element) is { Error: { } error })
+            else if (Check(spec, element) is var (value, error) && error is not null)
             {
                 errors[Key(spec.Name)] = [error];
             }
             else
             {
-                values[spec.Name] = Check(spec, element).Value!;
+                values[spec.Name] = value!;
             }
         }
         if (errors.Count > 0)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 
 namespace NovaBrain.Training.Templates;
 
@@ -18,7 +19,7 @@ public sealed record Hyperparameters(
     int CheckpointEvery,
     int Seed,
     int CheckpointEverySteps = 0,
-    ConvolutionSettings? Convolution = null)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ConvolutionSettings? Convolution = null)
 {
     public const string HiddenLayersName = "hiddenLayers";
     public const string LearningRateName = "learningRate";
@@ -90,7 +91,9 @@ public sealed record Hyperparameters(
 public sealed record ConvolutionSettings(int Channels, int Height, int Width, IReadOnlyList<int> Filters, int KernelSize)
 {
     /// <summary>The pixels per image: the feature columns a dataset must have, in channel, row, column order.</summary>
+    [JsonIgnore]
     public int Pixels => Channels * Height * Width;
 
+    [JsonIgnore]
     public string ShapeText => $"{Channels}x{Height}x{Width}";
 }

@@ -30,7 +30,7 @@ public static class NetworkTrainer
         var input = NetworkLayers.InputStandardization(template.Architecture, data.FeatureStatistics);
         var target = classification ? null : Standardization.Of(data.TargetStatistics);
         var layers = NetworkLayers.For(template.Architecture, hyperparameters, data.FeatureNames.Count, classification ? data.Classes.Count : 1);
-        var batches = new Batches(data, input, target, classification, device);
+        var batches = new Batches(data, input, target, device);
 
         Sequential network;
         // Layers draw their initial weights from torch's global generator: seeding it and drawing must not
@@ -41,8 +41,8 @@ public static class NetworkTrainer
             network = nn.Sequential(layers.Select((layer, index) => ($"layer{index}", layer.CreateModule())));
         }
         network = network.to(device);
-        using var optimizer = hyperparameters.Optimizer == Hyperparameters.Sgd
-            ? (optim.Optimizer)optim.SGD(network.parameters(), hyperparameters.LearningRate, momentum: 0.9)
+        using OptimizerHelper optimizer = hyperparameters.Optimizer == Hyperparameters.Sgd
+            ? optim.SGD(network.parameters(), hyperparameters.LearningRate, momentum: 0.9)
             : optim.Adam(network.parameters(), hyperparameters.LearningRate);
 
         var history = new List<EpochMetrics>(resumeFrom?.History ?? []);
@@ -51,7 +51,7 @@ public static class NetworkTrainer
         var bestNetwork = resumeFrom?.BestNetwork;
         if (resumeFrom is not null)
         {
-            TrainingCheckpoint.Restore(network, (OptimizerHelper)optimizer, resumeFrom);
+            TrainingCheckpoint.Restore(network, optimizer, resumeFrom);
         }
         var keepsBest = hyperparameters.EarlyStoppingPatience > 0;
         var stepsPerEpoch = (int)((data.TrainingRows + hyperparameters.BatchSize - 1) / hyperparameters.BatchSize);
@@ -60,7 +60,7 @@ public static class NetworkTrainer
         {
             cancellationToken.ThrowIfCancellationRequested();
             var learningRate = hyperparameters.LearningRateAt(epoch);
-            foreach (var group in ((OptimizerHelper)optimizer).ParamGroups)
+            foreach (var group in (optimizer).ParamGroups)
             {
                 group.LearningRate = learningRate;
             }
@@ -73,11 +73,11 @@ public static class NetworkTrainer
                     var step = (long)epochStart * stepsPerEpoch + steps;
                     if (onStepCheckpoint is not null && hyperparameters.CheckpointEverySteps > 0 && step % hyperparameters.CheckpointEverySteps == 0 && steps < stepsPerEpoch)
                     {
-                        await onStepCheckpoint(TrainingCheckpoint.Capture(network, (OptimizerHelper)optimizer, epochStart, best, withoutImprovement, history,
+                        await onStepCheckpoint(TrainingCheckpoint.Capture(network, optimizer, epochStart, best, withoutImprovement, history,
                             bestNetwork, new PartialEpoch(steps, lossSum, rows)), cancellationToken);
                     }
                 }, cancellationToken);
-            var metrics = Evaluate(network, batches, target);
+            var metrics = Evaluate(network, batches);
             metrics[MetricNames.TrainLoss] = trainLoss;
             var result = new EpochMetrics(epoch + 1, learningRate, metrics);
             history.Add(result);
@@ -96,7 +96,7 @@ public static class NetworkTrainer
             var checkpointDue = (epoch + 1) % hyperparameters.CheckpointEvery == 0 ||
                                 (hyperparameters.CheckpointEverySteps > 0 && (long)(epoch + 1) * stepsPerEpoch % hyperparameters.CheckpointEverySteps == 0);
             var checkpoint = checkpointDue && epoch + 1 < hyperparameters.Epochs && !stopsEarly
-                ? TrainingCheckpoint.Capture(network, (OptimizerHelper)optimizer, epoch + 1, best, withoutImprovement, history, bestNetwork)
+                ? TrainingCheckpoint.Capture(network, optimizer, epoch + 1, best, withoutImprovement, history, bestNetwork)
                 : null;
             await onEpoch(result, checkpoint, cancellationToken);
             if (stopsEarly)
@@ -148,8 +148,9 @@ public static class NetworkTrainer
         return total / count;
     }
 
-    private static Dictionary<string, double> Evaluate(nn.Module<Tensor, Tensor> network, Batches batches, Standardization? target)
+    private static Dictionary<string, double> Evaluate(nn.Module<Tensor, Tensor> network, Batches batches)
     {
+        var target = batches.Target;
         network.eval();
         using var noGrad = no_grad();
         var (loss, correct, squared, absolute, rows) = (0.0, 0.0, 0.0, 0.0, 0L);
@@ -185,8 +186,11 @@ public static class NetworkTrainer
     }
 
     /// <summary>Turns the dataset's batches into standardised tensors on the training device, and scores outputs against them.</summary>
-    private sealed record Batches(TabularDataset Data, Standardization Input, Standardization? Target, bool Classification, Device Device)
+    /// <param name="Target">How regression targets are standardised; null for classification.</param>
+    private sealed record Batches(TabularDataset Data, Standardization Input, Standardization? Target, Device Device)
     {
+        private bool Classification => Target is null;
+
         public (Tensor Inputs, Tensor Targets) ToTensors(RowBatch batch)
         {
             var inputs = Input.Apply(tensor(batch.Features, [batch.Rows, Data.FeatureNames.Count]).to(Device));

@@ -64,9 +64,11 @@ public sealed class TabularDataset : IDisposable
     /// <summary>The most rows this dataset has held in memory at once while streaming: the shuffle buffer and the batch being filled.</summary>
     public int PeakBufferedRows { get; private set; }
 
-    private string TrainingFile => Path.Combine(folder.FullName, "training.bin");
-    private string ValidationFile => Path.Combine(folder.FullName, "validation.bin");
-    private string AllRowsFile => Path.Combine(folder.FullName, "rows.bin");
+    private string TrainingFile => TrainingFileIn(folder);
+    private string ValidationFile => ValidationFileIn(folder);
+
+    private static string TrainingFileIn(DirectoryInfo folder) => Path.Combine(folder.FullName, "training.bin");
+    private static string ValidationFileIn(DirectoryInfo folder) => Path.Combine(folder.FullName, "validation.bin");
 
     public static async Task<TabularDataset> OpenAsync(
         string path, string labelColumn, string task, DatasetSplit split, CancellationToken cancellationToken)
@@ -131,8 +133,8 @@ public sealed class TabularDataset : IDisposable
         var target = new RunningStatistics(1);
         var (trainingRows, validationRows) = (0L, 0L);
         using (var reader = new RowReader(allRows, featureNames.Count + 1))
-        await using (var training = new RowWriter(Path.Combine(folder.FullName, "training.bin")))
-        await using (var validation = new RowWriter(Path.Combine(folder.FullName, "validation.bin")))
+        await using (var training = new RowWriter(TrainingFileIn(folder)))
+        await using (var validation = new RowWriter(ValidationFileIn(folder)))
         {
             for (long row = 0; reader.Next() is { } record; row++)
             {

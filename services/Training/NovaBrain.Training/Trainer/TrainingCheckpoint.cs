@@ -53,46 +53,32 @@ public sealed record TrainingCheckpoint(
     internal static TrainingCheckpoint Capture(
         nn.Module network, OptimizerHelper optimizer, int completedEpochs, double best, int withoutImprovement,
         List<EpochMetrics> history, byte[]? bestNetwork, PartialEpoch? partial = null) =>
-        new(completedEpochs, best, withoutImprovement, [.. history], Save(network), ThroughFile(optimizer.save_state_dict), bestNetwork, partial);
+        new(completedEpochs, best, withoutImprovement, [.. history], Save(network), InMemory(optimizer.save_state_dict), bestNetwork, partial);
 
     internal static void Restore(nn.Module network, OptimizerHelper optimizer, TrainingCheckpoint checkpoint)
     {
         Load(network, checkpoint.Network);
-        ThroughFile(checkpoint.Optimizer, optimizer.load_state_dict);
+        InMemory(checkpoint.Optimizer, optimizer.load_state_dict);
     }
 
-    internal static byte[] Save(nn.Module network) => ThroughFile(file => network.save(file));
+    internal static byte[] Save(nn.Module network) => InMemory(writer => network.save(writer));
 
-    internal static void Load(nn.Module network, byte[] bytes) => ThroughFile(bytes, file => network.load(file));
+    internal static void Load(nn.Module network, byte[] bytes) => InMemory(bytes, reader => network.load(reader));
 
-    private static byte[] ThroughFile(Action<string> save)
+    private static byte[] InMemory(Action<BinaryWriter> save)
     {
-        var folder = Directory.CreateTempSubdirectory("novabrain-checkpoint-");
-        try
+        using var buffer = new MemoryStream();
+        using (var writer = new BinaryWriter(buffer))
         {
-            var file = Path.Combine(folder.FullName, "state.dat");
-            save(file);
-            return File.ReadAllBytes(file);
+            save(writer);
         }
-        finally
-        {
-            folder.Delete(recursive: true);
-        }
+        return buffer.ToArray();
     }
 
-    private static void ThroughFile(byte[] bytes, Action<string> load)
+    private static void InMemory(byte[] bytes, Action<BinaryReader> load)
     {
-        var folder = Directory.CreateTempSubdirectory("novabrain-checkpoint-");
-        try
-        {
-            var file = Path.Combine(folder.FullName, "state.dat");
-            File.WriteAllBytes(file, bytes);
-            load(file);
-        }
-        finally
-        {
-            folder.Delete(recursive: true);
-        }
+        using var reader = new BinaryReader(new MemoryStream(bytes));
+        load(reader);
     }
 
     private static void Write(ZipArchive archive, string name, byte[] bytes)

@@ -16,7 +16,6 @@ namespace NovaBrain.ModelServing.Protocol.Grpc;
 /// </summary>
 public sealed class InferenceGrpcService(InferenceService inference) : GRPCInferenceService.GRPCInferenceServiceBase
 {
-
     [AllowAnonymous]
     public override Task<ServerLiveResponse> ServerLive(ServerLiveRequest request, ServerCallContext context) =>
         Task.FromResult(new ServerLiveResponse { Live = true });

@@ -13,7 +13,6 @@ namespace NovaBrain.ModelServing.Protocol.Grpc;
 /// </summary>
 public sealed class TransportFloorService(InferenceService inference) : TransportFloor.TransportFloorBase
 {
-
     [RequirePermission(Permissions.InferenceInvoke)]
     public override Task<ModelInferResponse> ModelInfer(ModelInferRequest request, ServerCallContext context)
     {
